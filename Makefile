@@ -1,0 +1,32 @@
+# gpucost: `make run` and `make test` do all the set-up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# The venv is rebuilt only when pyproject.toml changes, so a second run is fast.
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+
+.PHONY: run test ui validate clean-venv
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; assert sys.version_info[:2] == (3, 11), "gpucost needs Python 3.11, found " + sys.version' 
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/gpucost run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+ui: $(STAMP)
+	$(BIN)/gpucost ui
+
+validate: $(STAMP)
+	$(BIN)/gpucost validate
+
+clean-venv:
+	rm -rf $(VENV)

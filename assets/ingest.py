@@ -1,0 +1,183 @@
+"""Ingest any source into its raw table: live first, offline honest.
+
+One asset factory for every source. Live data when the source answers; when it
+does not, the asset fails with the source's own error and the warehouse keeps its
+last good data (the source shows as stale). Only when the warehouse has nothing
+at all for a source does the run bootstrap from the snapshot bundled in the repo,
+and every such row says so in `origin`.
+"""
+
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+
+import dagster as dg
+import polars as pl
+
+import warehouse
+from assets.errors import SourceError
+from assets.http import HttpClient
+from assets.metadata import OWNERS, content_version, table_metadata
+from assets.resources import WAREHOUSE_POOL, IngestSettings, WarehouseResource
+from warehouse import queries
+
+META_COLUMNS = ("source", "snapshot_date", "fetched_at", "origin")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A snapshot bundled in the repo: files in the source's real format, plus snapshot.json (capture date, provenance)."""
+
+    package: str
+
+    def _files(self):
+        return resources.files(self.package)
+
+    @property
+    def manifest(self) -> dict:
+        return json.loads(self._files().joinpath("snapshot.json").read_text(encoding="utf-8"))
+
+    @property
+    def captured(self) -> dt.date:
+        return dt.date.fromisoformat(self.manifest["captured"])
+
+    def payloads(self) -> dict[str, bytes]:
+        """The snapshot's files keyed by stem, the same keys the source's fetch returns."""
+        return {
+            f.name.rsplit(".", 1)[0]: f.read_bytes()
+            for f in self._files().iterdir()
+            if f.is_file() and f.name != "snapshot.json" and not f.name.startswith(("_", "."))
+            and not f.name.endswith(".py")
+        }
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source is three pure steps and a name: fetch (HTTP), parse (bytes -> rows), normalize (rows -> canonical)."""
+
+    name: str
+    table: str
+    description: str
+    base_urls: dict[str, str]
+    fetch: Callable[[HttpClient, dict[str, str]], dict[str, bytes]]
+    parse: Callable[[dict[str, bytes]], pl.DataFrame]
+    snapshot: Snapshot
+    normalize: Callable[[pl.DataFrame], pl.DataFrame] | None = None
+    kinds: frozenset[str] = field(default_factory=lambda: frozenset({"duckdb", "polars"}))
+
+    @property
+    def raw_table(self) -> str:
+        return f"raw.{self.table}"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    frame: pl.DataFrame
+    status: str  # live | snapshot
+    origin: str
+    snapshot_date: dt.date
+    message: str
+    data_version: str
+
+
+class SourceFailed(RuntimeError):
+    """The source could not be ingested; its last good data stays in the warehouse."""
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def parse_payloads(source: Source, payloads: dict[str, bytes]) -> pl.DataFrame:
+    """Parse, turning any surprise in the response into an error that names the source."""
+    try:
+        frame = source.parse(payloads)
+    except SourceError:
+        raise
+    except Exception as exc:  # a parser meeting a changed format must still say which source broke
+        raise SourceError(source.name, f"could not parse the response: {exc.__class__.__name__}: {exc}") from exc
+    if frame.is_empty():
+        raise SourceError(source.name, "the response parsed to no rows")
+    return frame
+
+
+def _with_meta(frame: pl.DataFrame, source: Source, snapshot_date: dt.date, fetched_at: dt.datetime, origin: str) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.lit(source.name).alias("source"),
+        pl.lit(snapshot_date).alias("snapshot_date"),
+        pl.lit(fetched_at).alias("fetched_at"),
+        pl.lit(origin).alias("origin"),
+    )
+
+
+def ingest_source(source: Source, store: WarehouseResource, settings: IngestSettings, now: dt.datetime | None = None) -> IngestResult:
+    """Fetch (or bootstrap) one source and replace its slice for the day in its raw table."""
+    now = now or utc_now()
+    frame = None
+    if settings.offline:
+        reason = "offline mode: using the bundled snapshot"
+    else:
+        try:
+            frame = parse_payloads(source, source.fetch(settings.client(source.name), settings.urls(source.base_urls)))
+        except SourceError as err:
+            with store.writer() as con:
+                last = queries.latest_snapshot_date(con, source.raw_table, source.name)
+                warehouse.record_source_run(con, source=source.name, status="failed", attempted_at=now, message=str(err))
+            if last is not None:
+                raise SourceFailed(f"{err}. The warehouse keeps its last good data from {last} (now stale).") from err
+            reason = f"{err}. No data yet for {source.name}: bootstrapped from the bundled snapshot"
+
+    if frame is None:
+        captured = source.snapshot.captured
+        frame = parse_payloads(source, source.snapshot.payloads())
+        status, origin, snapshot_date = "snapshot", f"snapshot:{captured.isoformat()}", captured
+        message = f"{reason} captured {captured.isoformat()}."
+    else:
+        status, origin, snapshot_date = "live", "live", now.date()
+        message = f"{source.name}: {frame.height} rows live"
+
+    frame = _with_meta(frame, source, snapshot_date, now, origin)
+    with store.writer() as con:
+        warehouse.replace_snapshot(con, source.raw_table, frame, source=source.name, snapshot_date=snapshot_date)
+        warehouse.record_source_run(
+            con, source=source.name, status=status, attempted_at=now, origin=origin,
+            snapshot_date=snapshot_date, row_count=frame.height, message=message,
+        )
+    return IngestResult(frame, status, origin, snapshot_date, message, content_version(frame, META_COLUMNS))
+
+
+def build_ingest_asset(source: Source, group: str) -> dg.AssetsDefinition:
+    """The raw/<table> asset for a source."""
+
+    @dg.asset(
+        key=["raw", source.table],
+        group_name=group,
+        kinds=set(source.kinds),
+        pool=WAREHOUSE_POOL,
+        owners=OWNERS,
+        description=source.description,
+        tags={"source": source.name},
+    )
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource, ingest: IngestSettings) -> dg.MaterializeResult:
+        try:
+            result = ingest_source(source, warehouse, ingest)
+        except SourceFailed as failed:
+            raise dg.Failure(description=str(failed), allow_retries=False) from failed
+        if result.status == "snapshot":
+            context.log.warning(result.message)
+        return dg.MaterializeResult(
+            metadata={
+                **table_metadata(result.frame, source.raw_table),
+                "origin": result.origin,
+                "snapshot_date": result.snapshot_date.isoformat(),
+                "status": result.status,
+                "message": result.message,
+                "base_urls": dg.MetadataValue.json(ingest.urls(source.base_urls)),
+            },
+            data_version=dg.DataVersion(result.data_version),
+        )
+
+    return _ingest

@@ -1,0 +1,117 @@
+"""GPU price assets: one raw asset per source, the canonical core.gpu_prices, and their checks."""
+
+
+import dagster as dg
+import polars as pl
+
+from assets.ingest import Snapshot, Source, build_ingest_asset
+from assets.metadata import OWNERS, markdown_preview, table_metadata
+from assets.prices import skypilot
+from assets.prices.gpu_names import price_rows
+from assets.resources import WAREHOUSE_POOL, WarehouseResource
+from warehouse import queries, replace_snapshot
+
+SKYPILOT = Source(
+    name=skypilot.NAME,
+    table="skypilot_vms",
+    description=(
+        "SkyPilot's hosted catalog of cloud VM prices (catalogs/v8/{cloud}/vms.csv) for "
+        + ", ".join(skypilot.CLOUDS)
+        + ": on-demand and spot USD per instance-hour, as SkyPilot builds them from each provider's price API."
+    ),
+    base_urls=skypilot.BASE_URLS,
+    fetch=skypilot.fetch,
+    parse=skypilot.parse,
+    normalize=skypilot.normalize,
+    snapshot=Snapshot("assets.prices.snapshots.skypilot"),
+)
+
+PRICE_SOURCES = (SKYPILOT,)
+price_ingest_assets = [build_ingest_asset(source, group="prices") for source in PRICE_SOURCES]
+RAW_PRICE_KEYS = [dg.AssetKey(["raw", source.table]) for source in PRICE_SOURCES]
+
+
+@dg.asset(
+    key=["core", "gpu_prices"],
+    deps=[*RAW_PRICE_KEYS, dg.AssetKey(["core", "gpu_aliases"]), dg.AssetKey(["core", "gpu_specs"])],
+    group_name="prices",
+    kinds={"duckdb", "polars"},
+    pool=WAREHOUSE_POOL,
+    owners=OWNERS,
+    automation_condition=dg.AutomationCondition.eager(),
+    description=(
+        "Every GPU offer from every price source in one shape: canonical gpu_model (from core.gpu_aliases), "
+        "gpu_count, pricing (on_demand / spot), price_per_hour_usd and price_per_gpu_hour_usd, and "
+        "price_per_pflop_hour_usd (per PFLOP/s of dense BF16 peak, so generations compare on the work they do). "
+        "Each source's newest snapshot is (re)normalized; older days stay as they were."
+    ),
+)
+def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    written = []
+    with warehouse.writer() as con:
+        aliases = queries.read_table(con, "core.gpu_aliases")
+        specs = queries.read_table(con, "core.gpu_specs")
+        for source in PRICE_SOURCES:
+            day = queries.latest_snapshot_date(con, source.raw_table, source.name)
+            if day is None:
+                context.log.warning(f"{source.name}: no data in {source.raw_table} yet")
+                continue
+            rows = price_rows(source.normalize(queries.snapshot_slice(con, source.raw_table, source.name, day)), aliases, specs)
+            replace_snapshot(con, "core.gpu_prices", rows, source=source.name, snapshot_date=day)
+            written.append(rows)
+        latest = queries.latest_gpu_prices(con)
+    frame = pl.concat(written) if written else latest
+    unknown = latest.filter(pl.col("gpu_model").is_null())
+    return dg.MaterializeResult(
+        metadata={
+            **table_metadata(latest.drop("age_days"), "core.gpu_prices"),
+            "latest_rows": latest.height,
+            "rows_written": frame.height,
+            "unknown_gpu_rows": unknown.height,
+            "cheapest_on_demand_per_gpu_hour": dg.MetadataValue.md(
+                markdown_preview(
+                    latest.filter(pl.col("gpu_model").is_not_null() & (pl.col("pricing") == "on_demand") & (pl.col("price_basis") == "instance"))
+                    .sort("price_per_gpu_hour_usd").unique("gpu_model", keep="first", maintain_order=True)
+                    .select("gpu_model", "price_per_gpu_hour_usd", "provider", "region", "instance_type", "origin"),
+                    rows=40,
+                )
+            ),
+        }
+    )
+
+
+@dg.asset_check(asset=gpu_prices, blocking=True, description="Every price is positive and per-GPU prices follow from per-instance prices.")
+def gpu_prices_positive(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.reader() as con:
+        latest = queries.latest_gpu_prices(con)
+    bad = latest.filter(~(pl.col("price_per_hour_usd") > 0) | ~(pl.col("price_per_gpu_hour_usd") > 0) | ~(pl.col("gpu_count") > 0))
+    return dg.AssetCheckResult(passed=bad.is_empty(), metadata={"bad_rows": bad.height, "sample": dg.MetadataValue.md(markdown_preview(bad))})
+
+
+@dg.asset_check(asset=gpu_prices, blocking=True, description="One row per (source, provider, region, instance_type, pricing) in each snapshot.")
+def gpu_prices_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.reader() as con:
+        latest = queries.latest_gpu_prices(con)
+    key = ["source", "provider", "region", "instance_type", "pricing", "snapshot_date"]
+    dupes = latest.filter(pl.struct(key).is_duplicated())
+    return dg.AssetCheckResult(passed=dupes.is_empty(), metadata={"duplicate_rows": dupes.height, "sample": dg.MetadataValue.md(markdown_preview(dupes.select(key)))})
+
+
+@dg.asset_check(asset=gpu_prices, description="GPU names no alias maps to a canonical model: kept with gpu_model NULL, listed here so the alias table can grow.")
+def gpu_prices_unknown_gpus(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.reader() as con:
+        latest = queries.latest_gpu_prices(con)
+    unknown = (
+        latest.filter(pl.col("gpu_model").is_null())
+        .group_by("source", "provider", "gpu_name_raw").agg(pl.len().alias("rows"), pl.col("instance_type").first().alias("example_instance"))
+        .sort("rows", descending=True)
+    )
+    return dg.AssetCheckResult(
+        passed=unknown.is_empty(),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"unknown_names": unknown.height, "unknown_rows": int(unknown["rows"].sum()), "names": dg.MetadataValue.md(markdown_preview(unknown, rows=50))},
+    )
+
+
+price_assets = [*price_ingest_assets, gpu_prices]
+price_checks = [gpu_prices_positive, gpu_prices_unique, gpu_prices_unknown_gpus]

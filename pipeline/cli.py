@@ -1,0 +1,154 @@
+"""The `gpucost` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import polars as pl
+
+from pipeline.display import format_table
+from pipeline.home import ensure_dagster_home, warehouse_path
+
+HEADLINE_MODEL = "GPT-3 175B"
+
+
+class UsageError(Exception):
+    """A user error: reported as one line on stderr, exit status 2."""
+
+
+def _reader():
+    import warehouse
+
+    return warehouse.connect_reader(warehouse_path())
+
+
+def cmd_run(args) -> int:
+    import dagster as dg
+
+    from pipeline.resources import build_resources
+    from pipeline.run import run_pipeline
+
+    if args.mfu is not None and not 0 < args.mfu <= 1:
+        raise UsageError(f"--mfu must be in (0, 1], got {args.mfu}")
+    ensure_dagster_home()
+    resources = build_resources(offline=args.offline or None)
+    run_config = {"ops": {"marts__training_costs": {"config": {"mfu": args.mfu}}}} if args.mfu is not None else None
+    print(f"gpucost: warehouse {resources['warehouse'].path}{' (offline: bundled snapshots only)' if args.offline else ''}", flush=True)
+    summary = run_pipeline(
+        resources=resources, instance=dg.DagsterInstance.get(), run_config=run_config, log_level="DEBUG" if args.verbose else "WARNING"
+    )
+    print_report()
+    if summary.failed_ingest:
+        print(f"\nFailed to ingest: {', '.join(summary.failed_ingest)} (their last good data was kept; see `last_message` above).")
+    failed_checks = sorted(name for name, passed in summary.checks.items() if not passed)
+    if failed_checks:
+        print(f"\nChecks that did not pass: {', '.join(failed_checks)} (details in the Dagster UI, `make ui`).")
+    if not summary.costs_ok:
+        print(f"\nCost steps failed: {', '.join(summary.failed_downstream)}", file=sys.stderr)
+        return 1
+    return 1 if args.strict and summary.failed_ingest else 0
+
+
+def print_report() -> None:
+    from warehouse import queries
+
+    with _reader() as con:
+        headline = queries.headline(con, HEADLINE_MODEL)
+        status = queries.source_status(con)
+    print(f"\nCheapest on-demand price per GPU model, and one {HEADLINE_MODEL} training run (300B tokens, 6ND FLOPs, MFU from marts.training_costs) on it:\n")
+    print(format_table(headline.select(
+        "gpu_model", pl.col("price_per_gpu_hour_usd").alias("usd_per_gpu_hour"), "provider", "region", "instance_type",
+        "origin", "price_date", pl.col("gpu_hours").round(0), pl.col("cloud_cost_usd").alias("gpt3_training_usd"),
+    ), money_columns=("usd_per_gpu_hour",)))
+    print("\nSources:\n")
+    print(format_table(status.select(
+        "source", "last_status", "data_origin", "data_snapshot_date", "data_age_days", "row_count", "stale",
+        pl.col("last_message").str.slice(0, 110),
+    )))
+
+
+def cmd_sql(args) -> int:
+    import duckdb
+
+    from warehouse import queries
+
+    try:
+        with _reader() as con:
+            result = queries.frame(con, args.query)
+    except duckdb.Error as exc:
+        raise UsageError(f"query failed: {str(exc).splitlines()[0]}") from exc
+    if args.json:
+        print(json.dumps(result.to_dicts(), default=str, indent=2))
+    else:
+        print(format_table(result))
+    return 0
+
+
+def cmd_ui(args) -> int:
+    home = ensure_dagster_home()
+    print(f"gpucost: Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); schedule and automation sensor start RUNNING", flush=True)
+    command = ["dagster", "dev", "-m", "pipeline.definitions", "-h", args.host, "-p", str(args.port)]
+    executable = os.path.join(os.path.dirname(sys.executable), "dagster")
+    os.execv(executable, command)
+    return 0  # not reached
+
+
+def cmd_validate(args) -> int:
+    import dagster as dg
+
+    from pipeline.definitions import defs
+
+    dg.Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    print(f"gpucost: definitions valid: {len(list(graph.get_all_asset_keys()))} assets, "
+          f"{len(list(defs.resolve_all_job_defs()))} jobs, schedules and sensors load.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gpucost", description="What does it cost, today, to train or serve an AI model?")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="materialize everything in-process and print the headline table")
+    run.add_argument("--offline", action="store_true", help="use the bundled snapshots, never the network")
+    run.add_argument("--mfu", type=float, help="model FLOPs utilization for the training-cost mart (default 0.40)")
+    run.add_argument("--verbose", action="store_true", help="show Dagster's full event log on the console")
+    run.add_argument("--strict", action="store_true", help="exit 1 if any source failed, even when costs were computed")
+    run.set_defaults(func=cmd_run)
+
+    sql = sub.add_parser("sql", help="run a read-only SQL query on the warehouse")
+    sql.add_argument("query")
+    sql.add_argument("--json", action="store_true", help="print rows as JSON")
+    sql.set_defaults(func=cmd_sql)
+
+    ui = sub.add_parser("ui", help="start the Dagster UI and daemon (what `make ui` runs)")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
+
+    validate = sub.add_parser("validate", help="load and validate the Dagster definitions")
+    validate.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"gpucost: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a known failure mode deserves one line, not a traceback
+        from warehouse import WarehouseMissing
+
+        if isinstance(exc, WarehouseMissing):
+            print(f"gpucost: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

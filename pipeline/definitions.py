@@ -1,0 +1,31 @@
+"""The gpucost code location (`dagster dev -m pipeline.definitions`)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.costs import cost_assets
+from assets.prices import price_assets, price_checks
+from assets.reference import reference_assets
+from pipeline.automation import automation_sensor
+from pipeline.resources import build_resources
+from pipeline.schedules import daily_ingest_job, daily_ingest_schedule
+
+ALL_ASSETS = [*reference_assets, *price_assets, *cost_assets]
+ALL_CHECKS = [*price_checks]
+
+
+def build_definitions(**resource_options) -> dg.Definitions:
+    # In-process: one process holds the DuckDB file, and steps share its connection rules.
+    return dg.Definitions(
+        assets=ALL_ASSETS,
+        asset_checks=ALL_CHECKS,
+        jobs=[daily_ingest_job],
+        schedules=[daily_ingest_schedule],
+        sensors=[automation_sensor],
+        resources=build_resources(**resource_options),
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions()

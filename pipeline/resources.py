@@ -1,0 +1,28 @@
+"""The resources this code location runs with, configured from the environment.
+
+GPUCOST_DB           warehouse file (default data/warehouse.duckdb in the project)
+GPUCOST_OFFLINE=1    use the bundled snapshots, never the network
+GPUCOST_URL_<KEY>    override a source's base URL (e.g. GPUCOST_URL_SKYPILOT=http://127.0.0.1:8000/v8)
+"""
+
+from __future__ import annotations
+
+import os
+
+from assets.resources import IngestSettings, WarehouseResource
+from pipeline.home import warehouse_path
+
+URL_PREFIX = "GPUCOST_URL_"
+
+
+def base_url_overrides(environ=os.environ) -> dict[str, str]:
+    return {key[len(URL_PREFIX):].lower(): value for key, value in environ.items() if key.startswith(URL_PREFIX) and value}
+
+
+def build_resources(*, offline: bool | None = None, database: str | None = None, **ingest_overrides) -> dict:
+    if offline is None:
+        offline = os.environ.get("GPUCOST_OFFLINE", "").lower() in {"1", "true", "yes"}
+    return {
+        "warehouse": WarehouseResource(path=str(database or warehouse_path())),
+        "ingest": IngestSettings(offline=offline, base_urls=base_url_overrides(), **ingest_overrides),
+    }

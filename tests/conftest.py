@@ -1,0 +1,58 @@
+"""Shared test fixtures: an isolated warehouse and Dagster home, and the loopback HTTP server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.loopback import FIXTURES, LoopbackServer
+
+# Never touch the project's own warehouse or Dagster home from tests, and never the network.
+for key in [k for k in os.environ if k.startswith("GPUCOST_")]:
+    del os.environ[key]
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("GPUCOST_DB", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    yield
+
+
+@pytest.fixture(scope="session")
+def loopback():
+    server = LoopbackServer(FIXTURES).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(loopback: LoopbackServer):
+    loopback.reset()
+    yield loopback
+    loopback.reset()
+
+
+@pytest.fixture
+def warehouse_path(tmp_path: Path) -> Path:
+    return tmp_path / "warehouse.duckdb"
+
+
+# Where each source's recorded responses live under tests/fixtures/, by base-URL key.
+LOOPBACK_PATHS = {
+    "skypilot": "/skypilot/catalogs/v8",
+    "skypilot_mirror": "/skypilot-mirror/catalogs/v8",
+}
+
+
+def loopback_ingest(server: LoopbackServer, **overrides):
+    """IngestSettings pointing every known source at the loopback server, with fast retries."""
+    from assets.resources import IngestSettings
+
+    base = {key: server.url + path for key, path in LOOPBACK_PATHS.items()}
+    settings = {"base_urls": base, "retries": 1, "backoff_s": 0.01, "max_wait_s": 0.05, "read_timeout_s": 2.0, "connect_timeout_s": 2.0}
+    settings.update(overrides)
+    return IngestSettings(**settings)

@@ -1,0 +1,39 @@
+"""The gpucost CLI: run offline, query, and fail with one clear line."""
+
+import json
+
+import pytest
+
+from pipeline.cli import main
+
+
+def test_run_offline_then_query_the_mart(capsys):
+    assert main(["run", "--offline"]) == 0
+    out = capsys.readouterr().out
+    assert "GPT-3 175B" in out and "snapshot:2026-05-20" in out
+    assert "H100-SXM" in out and "skypilot" in out
+
+    assert main(["sql", "select gpu_model, cloud_cost_usd from marts.training_costs where model = 'GPT-3 175B' order by cloud_cost_usd limit 3", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 3 and rows[0]["cloud_cost_usd"] <= rows[1]["cloud_cost_usd"]
+
+    assert main(["sql", "select count(*) as n from marts.training_costs"]) == 0
+    assert "n" in capsys.readouterr().out
+
+
+def test_sql_is_read_only_and_errors_are_one_line(capsys):
+    assert main(["run", "--offline"]) == 0
+    capsys.readouterr()
+    assert main(["sql", "drop table marts.training_costs"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gpucost: query failed:") and "read-only" in err and err.count("\n") == 1
+
+
+def test_no_warehouse_yet_says_what_to_do(capsys):
+    assert main(["sql", "select 1"]) == 2
+    assert "run `gpucost run`" in capsys.readouterr().err
+
+
+def test_bad_mfu_is_a_usage_error(capsys):
+    assert main(["run", "--offline", "--mfu", "1.5"]) == 2
+    assert "--mfu must be in (0, 1]" in capsys.readouterr().err

@@ -1,0 +1,54 @@
+"""The whole pipeline, in-process, into a temp warehouse, from the loopback server."""
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from pipeline.run import run_pipeline
+from tests.conftest import loopback_ingest
+from assets.resources import WarehouseResource
+from warehouse import connect_reader, queries
+
+LAMBDA = "/skypilot/catalogs/v8/lambda/vms.csv"
+GPT3_FLOPS = 6 * 175e9 * 300e9
+
+
+def resources(server, warehouse_path, **overrides):
+    return {"warehouse": WarehouseResource(path=str(warehouse_path)), "ingest": loopback_ingest(server, **overrides)}
+
+
+def gpt3(warehouse_path) -> pl.DataFrame:
+    with connect_reader(warehouse_path) as con:
+        return queries.training_costs(con, "GPT-3 175B")
+
+
+def test_materialize_everything_and_check_the_mart(server, warehouse_path):
+    instance = dg.DagsterInstance.ephemeral()
+    summary = run_pipeline(resources=resources(server, warehouse_path), instance=instance)
+    assert summary.failed_ingest == [] and summary.costs_ok
+    costs = gpt3(warehouse_path)
+    h100 = costs.filter(pl.col("gpu_model") == "H100-SXM").row(0, named=True)
+    # cheapest H100 SXM on-demand in the fixtures: Lambda gpu_8x_h100_sxm5 at $27.52 / 8 = $3.44 per GPU-hour
+    assert (h100["price_provider"], h100["price_instance_type"]) == ("lambda", "gpu_8x_h100_sxm5")
+    assert h100["price_per_gpu_hour_usd"] == pytest.approx(3.44)
+    assert h100["cloud_cost_usd"] == pytest.approx(GPT3_FLOPS / (989e12 * 0.40 * 3600) * 3.44)
+    assert h100["price_origin"] == "live" and h100["mfu"] == 0.40
+    # every GPU model with a price and a dense peak is costed, none twice
+    assert costs["gpu_model"].n_unique() == costs.height >= 15
+    with connect_reader(warehouse_path) as con:
+        unknown = queries.frame(con, "SELECT DISTINCT gpu_name_raw FROM marts.latest_gpu_prices WHERE gpu_model IS NULL ORDER BY 1")
+    assert unknown["gpu_name_raw"].to_list() == ["M60", "MI25"]
+    assert summary.checks == {"gpu_prices_positive": True, "gpu_prices_unique": True, "gpu_prices_unknown_gpus": False}
+
+
+def test_a_failing_source_does_not_block_the_costs(server, warehouse_path):
+    instance = dg.DagsterInstance.ephemeral()
+    run_pipeline(resources=resources(server, warehouse_path), instance=instance)
+    before = gpt3(warehouse_path)
+    server.behave(LAMBDA, status=500)
+    summary = run_pipeline(resources=resources(server, warehouse_path), instance=instance, run_config={"ops": {"marts__training_costs": {"config": {"mfu": 0.5}}}})
+    assert summary.failed_ingest == ["raw__skypilot_vms"] and summary.costs_ok
+    after = gpt3(warehouse_path)
+    # recomputed (new MFU) from the last good prices
+    assert after["mfu"].unique().to_list() == [0.5]
+    assert after.sort("gpu_model")["price_per_gpu_hour_usd"].to_list() == before.sort("gpu_model")["price_per_gpu_hour_usd"].to_list()

@@ -1,0 +1,22 @@
+"""The DuckDB warehouse: schema, migrations, every SQL statement, read and write helpers.
+
+DuckDB takes one read-write process or many read-only ones, never both: writers go
+through `connect_writer` (which waits out a competing lock and migrates), readers
+through the short-lived, read-only `connect_reader`.
+"""
+
+from warehouse.connection import WarehouseMissing, connect_reader, connect_writer, default_path
+from warehouse.migrate import migrate, schema_version
+from warehouse.write import record_source_run, replace_snapshot, replace_table
+
+__all__ = [
+    "WarehouseMissing",
+    "connect_reader",
+    "connect_writer",
+    "default_path",
+    "migrate",
+    "record_source_run",
+    "replace_snapshot",
+    "replace_table",
+    "schema_version",
+]

@@ -1,0 +1,70 @@
+"""Write helpers. Each write is one transaction, so a failure leaves the last good data in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+
+
+def _insert_by_name(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    if frame.is_empty():
+        return
+    con.register("_incoming", frame.to_arrow())
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+def replace_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pl.DataFrame,
+    *,
+    source: str,
+    snapshot_date: dt.date,
+) -> int:
+    """Replace one source's rows for one day; other days and other sources are untouched."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM {table} WHERE source = ? AND snapshot_date = ?", [source, snapshot_date])
+        _insert_by_name(con, table, frame)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return frame.height
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+    """Replace every row of a table (reference data, current marts)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM {table}")
+        _insert_by_name(con, table, frame)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return frame.height
+
+
+def record_source_run(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    status: str,
+    attempted_at: dt.datetime,
+    origin: str | None = None,
+    snapshot_date: dt.date | None = None,
+    row_count: int | None = None,
+    message: str | None = None,
+) -> None:
+    """Log one ingest attempt, failed ones included, so stale data is visible."""
+    con.execute(
+        "INSERT INTO meta.source_runs (source, attempted_at, status, origin, snapshot_date, row_count, message)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [source, attempted_at, status, origin, snapshot_date, row_count, message],
+    )
