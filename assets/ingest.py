@@ -125,7 +125,8 @@ def ingest_source(source: Source, store: WarehouseResource, settings: IngestSett
         except SourceError as err:
             with store.writer() as con:
                 last = queries.latest_snapshot_date(con, source.raw_table, source.name)
-                warehouse.record_source_run(con, source=source.name, status="failed", attempted_at=now, message=str(err))
+                if last is not None:
+                    warehouse.record_source_run(con, source=source.name, status="failed", attempted_at=now, message=str(err))
             if last is not None:
                 raise SourceFailed(f"{err}. The warehouse keeps its last good data from {last} (now stale).") from err
             reason = f"{err}. No data yet for {source.name}: bootstrapped from the bundled snapshot"

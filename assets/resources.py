@@ -38,7 +38,7 @@ class IngestSettings(dg.ConfigurableResource):
     base_urls: dict[str, str] = {}
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 60.0
-    retries: int = 3
+    retries: int = 2
     backoff_s: float = 1.0
     max_wait_s: float = 30.0
 

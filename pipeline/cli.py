@@ -38,16 +38,17 @@ def cmd_run(args) -> int:
     run_config = {"ops": {"marts__training_costs": {"config": {"mfu": args.mfu}}}} if args.mfu is not None else None
     print(f"gpucost: warehouse {resources['warehouse'].path}{' (offline: bundled snapshots only)' if args.offline else ''}", flush=True)
     summary = run_pipeline(
-        resources=resources, instance=dg.DagsterInstance.get(), run_config=run_config, log_level="DEBUG" if args.verbose else "WARNING"
+        resources=resources, instance=dg.DagsterInstance.get(), run_config=run_config, log_level="DEBUG" if args.verbose else "CRITICAL"
     )
     print_report()
     if summary.failed_ingest:
-        print(f"\nFailed to ingest: {', '.join(summary.failed_ingest)} (their last good data was kept; see `last_message` above).")
+        print(f"\nFailed steps: {', '.join(summary.failed_ingest)} (the warehouse kept their last good data).")
     failed_checks = sorted(name for name, passed in summary.checks.items() if not passed)
     if failed_checks:
         print(f"\nChecks that did not pass: {', '.join(failed_checks)} (details in the Dagster UI, `make ui`).")
     if not summary.costs_ok:
-        print(f"\nCost steps failed: {', '.join(summary.failed_downstream)}", file=sys.stderr)
+        for step, message in summary.failed_downstream.items():
+            print(f"\nFailed: {step}: {message}", file=sys.stderr)
         return 1
     return 1 if args.strict and summary.failed_ingest else 0
 
@@ -66,8 +67,9 @@ def print_report() -> None:
     print("\nSources:\n")
     print(format_table(status.select(
         "source", "last_status", "data_origin", "data_snapshot_date", "data_age_days", "row_count", "stale",
-        pl.col("last_message").str.slice(0, 110),
     )))
+    for row in status.filter(pl.col("last_status") != "live").iter_rows(named=True):
+        print(f"  {row['last_message']}")
 
 
 def cmd_sql(args) -> int:

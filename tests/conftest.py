@@ -10,7 +10,7 @@ import pytest
 from tests.loopback import FIXTURES, LoopbackServer
 
 # Never touch the project's own warehouse or Dagster home from tests, and never the network.
-for key in [k for k in os.environ if k.startswith("GPUCOST_")]:
+for key in [k for k in os.environ if k.startswith("GPUCOST_") and k != "GPUCOST_SHARED"]:
     del os.environ[key]
 
 

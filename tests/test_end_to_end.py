@@ -25,7 +25,7 @@ def gpt3(warehouse_path) -> pl.DataFrame:
 def test_materialize_everything_and_check_the_mart(server, warehouse_path):
     instance = dg.DagsterInstance.ephemeral()
     summary = run_pipeline(resources=resources(server, warehouse_path), instance=instance)
-    assert summary.failed_ingest == [] and summary.costs_ok
+    assert summary.failed_ingest == {} and summary.costs_ok
     costs = gpt3(warehouse_path)
     h100 = costs.filter(pl.col("gpu_model") == "H100-SXM").row(0, named=True)
     # cheapest H100 SXM on-demand in the fixtures: Lambda gpu_8x_h100_sxm5 at $27.52 / 8 = $3.44 per GPU-hour
@@ -47,7 +47,8 @@ def test_a_failing_source_does_not_block_the_costs(server, warehouse_path):
     before = gpt3(warehouse_path)
     server.behave(LAMBDA, status=500)
     summary = run_pipeline(resources=resources(server, warehouse_path), instance=instance, run_config={"ops": {"marts__training_costs": {"config": {"mfu": 0.5}}}})
-    assert summary.failed_ingest == ["raw__skypilot_vms"] and summary.costs_ok
+    assert list(summary.failed_ingest) == ["raw__skypilot_vms"] and summary.costs_ok
+    assert "skypilot: GET" in summary.failed_ingest["raw__skypilot_vms"] and "HTTP 500" in summary.failed_ingest["raw__skypilot_vms"]
     after = gpt3(warehouse_path)
     # recomputed (new MFU) from the last good prices
     assert after["mfu"].unique().to_list() == [0.5]

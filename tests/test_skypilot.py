@@ -1,5 +1,6 @@
 """SkyPilot catalog: parsing, normalizing, and conformance with real captured catalogs."""
 
+import os
 from pathlib import Path
 
 import polars as pl
@@ -11,7 +12,7 @@ from assets.prices.gpu_names import price_rows
 from assets.reference.files import GPU_ALIASES, GPU_SPECS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "skypilot" / "catalogs" / "v8"
-CAPTURES = Path(__file__).resolve().parents[2] / "shared" / "real-captures"
+CAPTURES = Path(os.environ.get("GPUCOST_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "real-captures"
 
 
 def fixture_payloads() -> dict[str, bytes]:
