@@ -7,70 +7,20 @@ at all for a source does the run bootstrap from the snapshot bundled in the repo
 and every such row says so in `origin`.
 """
 
-
 import datetime as dt
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass
 
 import dagster as dg
 import polars as pl
 
 import warehouse
 from assets.errors import SourceError
-from assets.http import HttpClient
 from assets.metadata import OWNERS, content_version, table_metadata
 from assets.resources import WAREHOUSE_POOL, IngestSettings, WarehouseResource
+from assets.source import Source
 from warehouse import queries
 
 META_COLUMNS = ("source", "snapshot_date", "fetched_at", "origin")
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A snapshot bundled in the repo: files in the source's real format, plus snapshot.json (capture date, provenance)."""
-
-    package: str
-
-    def _files(self):
-        return resources.files(self.package)
-
-    @property
-    def manifest(self) -> dict:
-        return json.loads(self._files().joinpath("snapshot.json").read_text(encoding="utf-8"))
-
-    @property
-    def captured(self) -> dt.date:
-        return dt.date.fromisoformat(self.manifest["captured"])
-
-    def payloads(self) -> dict[str, bytes]:
-        """The snapshot's files keyed by stem, the same keys the source's fetch returns."""
-        return {
-            f.name.rsplit(".", 1)[0]: f.read_bytes()
-            for f in self._files().iterdir()
-            if f.is_file() and f.name != "snapshot.json" and not f.name.startswith(("_", "."))
-            and not f.name.endswith(".py")
-        }
-
-
-@dataclass(frozen=True)
-class Source:
-    """A source is three pure steps and a name: fetch (HTTP), parse (bytes -> rows), normalize (rows -> canonical)."""
-
-    name: str
-    table: str
-    description: str
-    base_urls: dict[str, str]
-    fetch: Callable[[HttpClient, dict[str, str]], dict[str, bytes]]
-    parse: Callable[[dict[str, bytes]], pl.DataFrame]
-    snapshot: Snapshot
-    normalize: Callable[[pl.DataFrame], pl.DataFrame] | None = None
-    kinds: frozenset[str] = field(default_factory=lambda: frozenset({"duckdb", "polars"}))
-
-    @property
-    def raw_table(self) -> str:
-        return f"raw.{self.table}"
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,11 @@ import sys
 
 import polars as pl
 
+from pipeline.commands import UsageError, reader, register_all
 from pipeline.display import format_table
-from pipeline.home import ensure_dagster_home, warehouse_path
+from pipeline.home import ensure_dagster_home
 
 HEADLINE_MODEL = "GPT-3 175B"
-
-
-class UsageError(Exception):
-    """A user error: reported as one line on stderr, exit status 2."""
-
-
-def _reader():
-    import warehouse
-
-    return warehouse.connect_reader(warehouse_path())
 
 
 def cmd_run(args) -> int:
@@ -56,7 +47,7 @@ def cmd_run(args) -> int:
 def print_report() -> None:
     from warehouse import queries
 
-    with _reader() as con:
+    with reader() as con:
         headline = queries.headline(con, HEADLINE_MODEL)
         status = queries.source_status(con)
     print(f"\nCheapest on-demand price per GPU model, and one {HEADLINE_MODEL} training run (300B tokens, 6ND FLOPs, MFU from marts.training_costs) on it:\n")
@@ -78,7 +69,7 @@ def cmd_sql(args) -> int:
     from warehouse import queries
 
     try:
-        with _reader() as con:
+        with reader() as con:
             result = queries.frame(con, args.query)
     except duckdb.Error as exc:
         raise UsageError(f"query failed: {str(exc).splitlines()[0]}") from exc
@@ -133,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="load and validate the Dagster definitions")
     validate.set_defaults(func=cmd_validate)
+
+    register_all(sub)
     return parser
 
 

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from assets.ingest import SourceFailed, ingest_source
-from assets.prices import SKYPILOT
+from assets.prices.skypilot import SOURCE as SKYPILOT
 from assets.resources import IngestSettings, WarehouseResource
 from tests.conftest import loopback_ingest
 from warehouse import connect_reader, queries

@@ -1,6 +1,5 @@
 """Cost assets: recompute the estimates in costmodel/ over the warehouse's current prices."""
 
-
 import dagster as dg
 import polars as pl
 

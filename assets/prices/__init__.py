@@ -1,32 +1,16 @@
 """GPU price assets: one raw asset per source, the canonical core.gpu_prices, and their checks."""
 
-
 import dagster as dg
 import polars as pl
 
-from assets.ingest import Snapshot, Source, build_ingest_asset
+from assets.ingest import build_ingest_asset
 from assets.metadata import OWNERS, markdown_preview, table_metadata
 from assets.prices import skypilot
 from assets.prices.gpu_names import price_rows
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
 from warehouse import queries, replace_snapshot
 
-SKYPILOT = Source(
-    name=skypilot.NAME,
-    table="skypilot_vms",
-    description=(
-        "SkyPilot's hosted catalog of cloud VM prices (catalogs/v8/{cloud}/vms.csv) for "
-        + ", ".join(skypilot.CLOUDS)
-        + ": on-demand and spot USD per instance-hour, as SkyPilot builds them from each provider's price API."
-    ),
-    base_urls=skypilot.BASE_URLS,
-    fetch=skypilot.fetch,
-    parse=skypilot.parse,
-    normalize=skypilot.normalize,
-    snapshot=Snapshot("assets.prices.snapshots.skypilot"),
-)
-
-PRICE_SOURCES = (SKYPILOT,)
+PRICE_SOURCES = (skypilot.SOURCE,)
 price_ingest_assets = [build_ingest_asset(source, group="prices") for source in PRICE_SOURCES]
 RAW_PRICE_KEYS = [dg.AssetKey(["raw", source.table]) for source in PRICE_SOURCES]
 

@@ -15,6 +15,7 @@ import polars as pl
 
 from assets.errors import SourceError
 from assets.http import RETRY_STATUSES, HttpClient
+from assets.source import Snapshot, Source
 
 NAME = "skypilot"
 CLOUDS = ("aws", "azure", "gcp", "lambda", "runpod")
@@ -185,3 +186,19 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
         .with_columns(pl.lit("USD").alias("currency"))
         .sort("provider", "region", "instance_type", "pricing")
     )
+
+
+SOURCE = Source(
+    name=NAME,
+    table="skypilot_vms",
+    description=(
+        "SkyPilot's hosted catalog of cloud VM prices (catalogs/v8/{cloud}/vms.csv) for "
+        + ", ".join(CLOUDS)
+        + ": on-demand and spot USD per instance-hour, as SkyPilot builds them from each provider's price API."
+    ),
+    base_urls=BASE_URLS,
+    fetch=fetch,
+    parse=parse,
+    normalize=normalize,
+    snapshot=Snapshot("assets.prices.snapshots.skypilot"),
+)

@@ -1,6 +1,5 @@
 """Reference data assets: versioned CSV files loaded into core.* tables."""
 
-
 import dagster as dg
 
 from assets.metadata import OWNERS, table_metadata

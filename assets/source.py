@@ -1,0 +1,59 @@
+"""What a source is: three pure steps and a name, plus a snapshot bundled in the repo. No Dagster here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+
+import polars as pl
+
+from assets.http import HttpClient
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A snapshot bundled in the repo: files in the source's real format, plus snapshot.json (capture date, provenance)."""
+
+    package: str
+
+    def _files(self):
+        return resources.files(self.package)
+
+    @property
+    def manifest(self) -> dict:
+        return json.loads(self._files().joinpath("snapshot.json").read_text(encoding="utf-8"))
+
+    @property
+    def captured(self) -> dt.date:
+        return dt.date.fromisoformat(self.manifest["captured"])
+
+    def payloads(self) -> dict[str, bytes]:
+        """The snapshot's files keyed by stem, the same keys the source's fetch returns."""
+        return {
+            f.name.rsplit(".", 1)[0]: f.read_bytes()
+            for f in self._files().iterdir()
+            if f.is_file() and f.name != "snapshot.json" and not f.name.startswith(("_", "."))
+            and not f.name.endswith(".py")
+        }
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source is three pure steps and a name: fetch (HTTP), parse (bytes -> rows), normalize (rows -> canonical)."""
+
+    name: str
+    table: str
+    description: str
+    base_urls: dict[str, str]
+    fetch: Callable[[HttpClient, dict[str, str]], dict[str, bytes]]
+    parse: Callable[[dict[str, bytes]], pl.DataFrame]
+    snapshot: Snapshot
+    normalize: Callable[[pl.DataFrame], pl.DataFrame] | None = None  # raw rows -> the domain's canonical rows
+    kinds: frozenset[str] = field(default_factory=lambda: frozenset({"duckdb", "polars"}))
+
+    @property
+    def raw_table(self) -> str:
+        return f"raw.{self.table}"
