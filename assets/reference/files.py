@@ -186,9 +186,10 @@ REFERENCES = (
 SCENARIO_KINDS = ("training", "serving", "fleet")
 
 
-def load_checked(ref: ReferenceFile) -> pl.DataFrame:
-    """Load a reference file plus the checks that span rows and files (named rows exist, patterns compile, known kinds)."""
-    frame = ref.load()
+def load_checked(ref: ReferenceFile, frame: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Load a reference file (or check a parsed `frame` of it) with the checks that span rows and files:
+    named rows exist in the files they name, patterns compile, scenario kinds are known."""
+    frame = ref.load() if frame is None else frame
     if ref is GPU_ALIASES:
         _check_patterns(frame)
     if ref is SCENARIOS:

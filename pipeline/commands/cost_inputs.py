@@ -39,7 +39,7 @@ def one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def number(text: str) -> float:
     """A positive number; 175e9, 175B, 1.4T and 13M are all accepted."""
-    match = re.fullmatch(r"\s*([0-9.]+(?:e[+-]?[0-9]+)?)\s*([kmbt]?)\s*", text.lower())
+    match = re.fullmatch(r"\s*([+-]?[0-9.]+(?:e[+-]?[0-9]+)?)\s*([kmbt]?)\s*", text.lower())
     try:
         value = float(match.group(1)) * SUFFIXES.get(match.group(2), 1.0) if match else float(text)
     except ValueError:
@@ -145,8 +145,8 @@ def warehouse_prices() -> pl.DataFrame:
         return queries.latest_gpu_prices(con)
 
 
-def warehouse_energy() -> pl.DataFrame | None:
-    """marts.energy_by_region, or None when there is no warehouse or no such view yet."""
+def warehouse_energy(required: bool = False) -> pl.DataFrame | None:
+    """marts.energy_by_region, or None when it does not exist yet (or, unless required, when there is no warehouse)."""
     import warehouse
     from warehouse import costs
 
@@ -154,6 +154,8 @@ def warehouse_energy() -> pl.DataFrame | None:
         with reader() as con:
             return costs.energy_by_region(con)
     except warehouse.WarehouseMissing:
+        if required:
+            raise
         return None
 
 
@@ -180,7 +182,7 @@ def resolve_electricity(args, offer: dict | None) -> tuple[Electricity, dict]:
     if args.region is not None:
         if args.tariff_usd_per_kwh is not None:
             raise UsageError("--region and --tariff-usd-per-kwh both set the tariff: give one")
-        energy = warehouse_energy()
+        energy = warehouse_energy(required=True)
         if energy is None:
             raise UsageError("--region needs electricity tariffs, and the warehouse has no marts.energy_by_region yet: pass --tariff-usd-per-kwh")
         rows = regions_named(energy, args.region)
