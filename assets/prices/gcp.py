@@ -87,8 +87,12 @@ def _headers(table: Tag) -> list[str]:
 
 
 def _price_tables(soup: BeautifulSoup) -> list[tuple[Tag, list[tuple[str, str | None, str | None]]]]:
-    """Tables whose header names a GPU model and a price; each with the role of every column."""
-    found = []
+    """Tables headed Model, GPUs and GPU price, each with the role of every column.
+
+    A table with a Model and a price column but not the rest says the layout changed:
+    when no table qualifies, that is the error, naming the missing column(s).
+    """
+    found, near_misses = [], []
     for table in soup.find_all("table"):
         roles = [_column_role(h) for h in _headers(table)]
         kinds = {role for role, _, _ in roles}
@@ -96,8 +100,11 @@ def _price_tables(soup: BeautifulSoup) -> list[tuple[Tag, list[tuple[str, str | 
             continue
         missing = [label for label, ok in (("GPUs", "count" in kinds), ("GPU price", ("price", "on_demand", None) in roles)) if not ok]
         if missing:
-            raise SourceError(NAME, f"the GPU price table lacks the column(s) {', '.join(repr(m) for m in missing)}; headers: {_headers(table)}")
-        found.append((table, roles))
+            near_misses.append(f"the GPU price table lacks the column(s) {', '.join(repr(m) for m in missing)}; headers: {_headers(table)}")
+        else:
+            found.append((table, roles))
+    if not found and near_misses:
+        raise SourceError(NAME, near_misses[0])
     return found
 
 
