@@ -81,3 +81,19 @@ def test_reference_file_sensor_reloads_an_edited_file(setup, monkeypatch):
     assert isinstance(request, dg.RunRequest)
     assert request.asset_selection == [dg.AssetKey(["core", "reference_models"])]
     assert REFERENCE_MODELS.content_hash() in request.run_key
+
+
+def test_freshness_check_warns_about_snapshot_and_stale_data(server, warehouse_path):
+    from pipeline.schedules import SOURCE_CHECKS
+
+    instance = dg.DagsterInstance.ephemeral()
+    resources = {"warehouse": WarehouseResource(path=str(warehouse_path)), "ingest": loopback_ingest(server, offline=True)}
+    summary = run_pipeline(resources=resources, instance=instance)
+    assert summary.checks["skypilot_vms_fresh"] is False  # bootstrapped from the bundled snapshot: not live
+    # the hourly check-only job evaluates it without touching the source
+    server.reset()
+    result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], selection=SOURCE_CHECKS, resources=resources, instance=instance)
+    evaluation = {e.check_name: e for e in result.get_asset_check_evaluations()}["skypilot_vms_fresh"]
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+    assert evaluation.metadata["data_origin"].value.startswith("snapshot:") and evaluation.metadata["data_age_days"].value > 100
+    assert result.get_asset_materialization_events() == [] and server.requests == []

@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 
 from assets.automation import on_input_change
-from assets.ingest import build_ingest_asset
+from assets.ingest import build_freshness_check, build_ingest_asset
 from assets.metadata import OWNERS, content_version, markdown_preview, table_metadata
 from assets.prices import skypilot
 from assets.prices.gpu_names import price_rows
@@ -101,4 +101,4 @@ def gpu_prices_unknown_gpus(warehouse: WarehouseResource) -> dg.AssetCheckResult
 
 
 price_assets = [*price_ingest_assets, gpu_prices]
-price_checks = [gpu_prices_positive, gpu_prices_unique, gpu_prices_unknown_gpus]
+price_checks = [gpu_prices_positive, gpu_prices_unique, gpu_prices_unknown_gpus, *(build_freshness_check(s) for s in PRICE_SOURCES)]
