@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: run test ui validate clean-venv
+.PHONY: run test ui validate bench clean-venv
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: $(STAMP)
 
 ui: $(STAMP)
 	$(BIN)/gpucost ui
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
 
 validate: $(STAMP)
 	$(BIN)/gpucost validate
