@@ -39,7 +39,8 @@ def test_materialize_everything_and_check_the_mart(server, warehouse_path):
     with connect_reader(warehouse_path) as con:
         unknown = queries.frame(con, "SELECT DISTINCT gpu_name_raw FROM marts.latest_gpu_prices WHERE gpu_model IS NULL ORDER BY 1")
     assert unknown["gpu_name_raw"].to_list() == ["M60", "MI25"]
-    assert summary.checks == {"gpu_prices_positive": True, "gpu_prices_unique": True, "gpu_prices_unknown_gpus": False}
+    fresh = {f"{table}_fresh": True for table in ("skypilot_vms", "gcp_gpu_prices", "lambda_prices", "runpod_gpu_types", "vast_offer_stats")}
+    assert summary.checks == {"gpu_prices_positive": True, "gpu_prices_unique": True, "gpu_prices_unknown_gpus": False, **fresh}
 
 
 def test_a_failing_source_does_not_block_the_costs(server, warehouse_path):

@@ -3,8 +3,9 @@
 import dagster as dg
 import polars as pl
 
-from assets.ingest import build_ingest_asset
-from assets.metadata import OWNERS, markdown_preview, table_metadata
+from assets.automation import on_input_change
+from assets.ingest import build_freshness_check, build_ingest_asset
+from assets.metadata import OWNERS, content_version, markdown_preview, table_metadata
 from assets.prices import gcp, lambda_page, runpod, skypilot, vast
 from assets.prices.gpu_names import price_rows
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
@@ -28,7 +29,7 @@ RAW_PRICE_KEYS = [dg.AssetKey(["raw", source.table]) for source in PRICE_SOURCES
     kinds={"duckdb", "polars"},
     pool=WAREHOUSE_POOL,
     owners=OWNERS,
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=on_input_change(),
     description=(
         "Every GPU offer from every price source in one shape: canonical gpu_model (from core.gpu_aliases), "
         "gpu_count, pricing (on_demand / spot), price_per_hour_usd and price_per_gpu_hour_usd, and "
@@ -66,7 +67,9 @@ def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
                     rows=40,
                 )
             ),
-        }
+        },
+        # the same rows (whenever fetched) give the same version, so unchanged prices recompute nothing downstream
+        data_version=dg.DataVersion(content_version(latest.drop("age_days"), ("fetched_at",))),
     )
 
 
@@ -104,4 +107,4 @@ def gpu_prices_unknown_gpus(warehouse: WarehouseResource) -> dg.AssetCheckResult
 
 
 price_assets = [*price_ingest_assets, gpu_prices]
-price_checks = [gpu_prices_positive, gpu_prices_unique, gpu_prices_unknown_gpus]
+price_checks = [gpu_prices_positive, gpu_prices_unique, gpu_prices_unknown_gpus, *(build_freshness_check(s) for s in PRICE_SOURCES)]
