@@ -6,8 +6,8 @@ USD per GPU-hour. Secure Cloud (RunPod's data centres) and Community Cloud (host
 on the marketplace) are different offers with different prices, and each has an
 on-demand and a spot (interruptible) price: up to four offers per GPU type,
 instance_type `secure:<id>` / `community:<id>`. A price is kept only when it is
-positive and its cloud is offered (`secureCloud` / `communityCloud`): RunPod leaves
-stale placeholder prices on clouds that have no capacity for a GPU type.
+positive and its cloud does not say it lacks the type (`secureCloud` /
+`communityCloud` false): RunPod leaves stale placeholder prices on such clouds.
 
 GraphQL answers errors with HTTP 200 and an `errors` list: that is a failure here.
 Prices are list prices for all data centres (region NULL); see dstackai/gpuhunt
