@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.loopback import FIXTURES, LoopbackServer
+from tests.loopback import FIXTURES, LoopbackServer, Seen
 
 # Never touch the project's own warehouse or Dagster home from tests, and never the network.
 for key in [k for k in os.environ if k.startswith("GPUCOST_") and k != "GPUCOST_SHARED"]:
@@ -29,9 +30,22 @@ def loopback():
     server.stop()
 
 
+def vast_bundles(seen: Seen):
+    """Vast answers both rental types at one URL: pick the recorded answer by the request body's `type`."""
+    kind = json.loads(seen.body or b"{}").get("type", "")
+    file = FIXTURES / "vast" / f"bundles_{kind}.json"
+    return (200, file.read_bytes(), {"Content-Type": "application/json"}) if file.is_file() else (400, b'{"error": "unknown type"}', {})
+
+
+# Paths whose answer depends on the POST body, not only on the path.
+RESPONDERS = {"/vast/api/v0/bundles/": vast_bundles}
+
+
 @pytest.fixture
 def server(loopback: LoopbackServer):
     loopback.reset()
+    for path, responder in RESPONDERS.items():
+        loopback.respond(path, responder)
     yield loopback
     loopback.reset()
 
@@ -45,6 +59,10 @@ def warehouse_path(tmp_path: Path) -> Path:
 LOOPBACK_PATHS = {
     "skypilot": "/skypilot/catalogs/v8",
     "skypilot_mirror": "/skypilot-mirror/catalogs/v8",
+    "gcp_pricing": "/gcp",
+    "lambda_pricing": "/lambda",
+    "runpod_api": "/runpod",
+    "vast_api": "/vast/api/v0",
 }
 
 

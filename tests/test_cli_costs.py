@@ -152,40 +152,56 @@ def install_energy_mart(rows: str) -> None:
         )
 
 
+def cheapest(capsys, gpu_model: str, pricing: str = "on_demand", provider: str | None = None) -> dict:
+    """The cheapest whole-instance offer in the warehouse, read with `gpucost sql` (whichever source holds it)."""
+    where = f" and provider = '{provider}'" if provider else ""
+    code, rows, err = cli(capsys, "sql", "select provider, region, instance_type, price_per_gpu_hour_usd, snapshot_date from marts.latest_gpu_prices"
+                          f" where gpu_model = '{gpu_model}' and pricing = '{pricing}' and price_basis = 'instance'{where}"
+                          " order by price_per_gpu_hour_usd, provider, region nulls last limit 1", "--json")
+    assert code == 0, err
+    return json.loads(rows)[0]
+
+
 def test_estimates_and_scenarios_from_the_warehouse(capsys):
     assert cli(capsys, "run", "--offline")[0] == 0
+    h100 = cheapest(capsys, "H100-SXM")
     out = cli_json(capsys, "estimate", "training", "--model", "gpt-3", "--gpu", "H100-SXM")
-    # cheapest H100 SXM on-demand in the bundled snapshot: Lambda gpu_8x_h100_sxm5, $31.92 / 8 = $3.99
-    assert out["price_per_gpu_hour_usd"] == pytest.approx(3.99)
-    assert out["cloud_cost_usd"] == pytest.approx(GPT3_FLOPS / (989e12 * 0.4 * 3600) * 3.99)
+    assert out["price_per_gpu_hour_usd"] == pytest.approx(h100["price_per_gpu_hour_usd"])
+    assert out["cloud_cost_usd"] == pytest.approx(GPT3_FLOPS / (989e12 * 0.4 * 3600) * h100["price_per_gpu_hour_usd"])
     price = out["assumptions"]["price_per_gpu_hour_usd"]["source"]
-    assert "lambda us-east-1 gpu_8x_h100_sxm5" in price and "snapshot:2026-05-20" in price
-    assert out["assumptions"]["price_snapshot_date"]["value"] == "2026-05-20"
+    assert h100["provider"] in price and h100["instance_type"] in price and "snapshot:" in price
+    assert out["assumptions"]["price_snapshot_date"]["value"] == h100["snapshot_date"]
     assert out["assumptions"]["tariff_usd_per_kwh"]["source"].startswith("default")  # no energy mart yet
+    code, mart, _ = cli(capsys, "sql", "select cloud_cost_usd from marts.training_costs where model = 'GPT-3 175B'"
+                        " and gpu_model = 'H100-SXM' and pricing = 'on_demand'", "--json")
+    assert json.loads(mart)[0]["cloud_cost_usd"] == pytest.approx(out["cloud_cost_usd"])  # the CLI and the mart agree
+    aws_spot = cheapest(capsys, "A100-40GB", "spot", "aws")
     spot = cli_json(capsys, "estimate", "training", "--model", "GPT-3 175B", "--gpu", "A100", "--provider", "aws", "--pricing", "spot")
-    assert "aws" in spot["assumptions"]["price_per_gpu_hour_usd"]["source"] and spot["price_per_gpu_hour_usd"] < 2.75
+    assert spot["price_per_gpu_hour_usd"] == pytest.approx(aws_spot["price_per_gpu_hour_usd"])
 
+    tpu = cheapest(capsys, "TPU-v4")
     scenario = cli_json(capsys, "scenario", "seed-gpt3-training")
     assert scenario["name"] == "seed-gpt3-training" and set(scenario) >= {"name", "as_published", "today"}
     assert scenario["as_published"]["cloud_cost_usd"] == pytest.approx(1_398_072, abs=1)
     same, best = scenario["today"]["same_hardware"], scenario["today"]["best_hardware"]
-    assert (same["gpu_model"], same["price_per_gpu_hour_usd"], same["price_snapshot_date"]) == ("TPU-v4", 3.22, "2026-05-20")
-    assert same["cloud_cost_usd"] == pytest.approx(688_705.23 * 3.22, rel=1e-6)
+    assert (same["gpu_model"], same["price_per_gpu_hour_usd"], same["price_snapshot_date"]) == ("TPU-v4", tpu["price_per_gpu_hour_usd"], tpu["snapshot_date"])
+    assert same["cloud_cost_usd"] == pytest.approx(688_705.23 * tpu["price_per_gpu_hour_usd"], rel=1e-6)
     assert best["cloud_cost_usd"] <= same["cloud_cost_usd"] and set(best) >= {"gpu_model", "gpu_hours", "price_origin", "tariff_usd_per_kwh"}
     code, text, _ = cli(capsys, "scenario", "seed-chatgpt-serving-2023")
     assert code == 0 and "4 of 4 published figures reproduced" in text and "$694,444" in text
 
-    install_energy_mart("('lambda', 'us-east-1', 'US', 'VA', 0.0851, 'EIA Electric Power Monthly 5.6.A, Virginia industrial', '2026-03', false,"
-                        " 310.0, 2025, 'Ember', 1.3, 'test PUE')")
-    by_offer = cli_json(capsys, "estimate", "training", "--model", "GPT-3 175B", "--gpu", "H100-SXM")  # Lambda us-east-1's electricity
-    hours = GPT3_FLOPS / (989e12 * 0.4 * 3600)
-    assert by_offer["energy_kwh"] == pytest.approx(hours * 0.7 * 1.3)
-    assert by_offer["energy_cost_usd"] == pytest.approx(hours * 0.7 * 1.3 * 0.0851)
-    assert by_offer["co2_kg"] == pytest.approx(hours * 0.7 * 1.3 * 0.310)
-    assert "marts.energy_by_region lambda us-east-1" in by_offer["assumptions"]["tariff_usd_per_kwh"]["source"]
+    a10g = cheapest(capsys, "A10G")  # an AWS-only part: its offer has a region
+    install_energy_mart(f"('{a10g['provider']}', '{a10g['region']}', 'US', 'VA', 0.0851, 'EIA Electric Power Monthly 5.6.A, Virginia industrial',"
+                        " '2026-03', false, 310.0, 2025, 'Ember', 1.3, 'test PUE')")
+    by_offer = cli_json(capsys, "estimate", "training", "--model", "Llama 2 7B", "--gpu", "A10G")  # the electricity where the offer runs
+    hours = 6 * 6.74e9 * 2e12 / (70e12 * 0.4 * 3600)
+    assert by_offer["energy_kwh"] == pytest.approx(hours * 0.3 * 1.3)
+    assert by_offer["energy_cost_usd"] == pytest.approx(hours * 0.3 * 1.3 * 0.0851)
+    assert by_offer["co2_kg"] == pytest.approx(hours * 0.3 * 1.3 * 0.310)
+    assert f"marts.energy_by_region {a10g['provider']} {a10g['region']}" in by_offer["assumptions"]["tariff_usd_per_kwh"]["source"]
     assert by_offer["assumptions"]["tariff_period"]["value"] == "2026-03" and by_offer["assumptions"]["grid_year"]["value"] == 2025
     by_region = cli_json(capsys, "estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--price-per-gpu-hour", "2",
-                         "--region", "US-EAST-1", "--pue", "1.2")
+                         "--region", a10g["region"].upper(), "--pue", "1.2")
     assert by_region["assumptions"]["tariff_usd_per_kwh"]["value"] == 0.0851 and by_region["assumptions"]["pue"] == {"value": 1.2, "source": "given"}
     code, _, err = cli(capsys, "estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--price-per-gpu-hour", "2", "--region", "mars-1")
     assert code == 2 and "no region 'mars-1' in marts.energy_by_region" in err
@@ -193,5 +209,5 @@ def test_estimates_and_scenarios_from_the_warehouse(capsys):
     # the marts read the energy mart too on the next run
     assert cli(capsys, "run", "--offline")[0] == 0
     code, rows, _ = cli(capsys, "sql", "select tariff_usd_per_kwh, tariff_is_fallback, co2_kg from marts.training_costs"
-                        " where model = 'GPT-3 175B' and pricing = 'on_demand' and gpu_model = 'H100-SXM'", "--json")
-    assert json.loads(rows) == [{"tariff_usd_per_kwh": 0.0851, "tariff_is_fallback": False, "co2_kg": pytest.approx(hours * 0.7 * 1.3 * 0.310)}]
+                        " where model = 'Llama 2 7B' and pricing = 'on_demand' and gpu_model = 'A10G'", "--json")
+    assert json.loads(rows) == [{"tariff_usd_per_kwh": 0.0851, "tariff_is_fallback": False, "co2_kg": pytest.approx(hours * 0.3 * 1.3 * 0.310)}]

@@ -3,8 +3,9 @@
 import dagster as dg
 import polars as pl
 
+from assets.automation import on_input_change
 from assets.ingest import utc_now
-from assets.metadata import OWNERS, markdown_preview, table_metadata
+from assets.metadata import OWNERS, content_version, markdown_preview, table_metadata
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
 from costmodel import inference, scenarios, training, validation
 from warehouse import costs as cost_queries
@@ -37,10 +38,15 @@ class InferenceCostConfig(dg.Config):
     utilization: float = inference.DEFAULT_UTILIZATION
 
 
+def _content_version(frame: pl.DataFrame) -> dg.DataVersion:
+    """The same estimates give the same version whenever they were computed, so nothing downstream re-runs for nothing."""
+    return dg.DataVersion(content_version(frame, ("computed_at",)))
+
+
 def _cost_asset(table: str, deps: list[dg.AssetKey], description: str):
     return dg.asset(
         key=["marts", table], deps=deps, group_name="costs", kinds={"duckdb", "polars"}, pool=WAREHOUSE_POOL,
-        owners=OWNERS, automation_condition=dg.AutomationCondition.eager(), description=description,
+        owners=OWNERS, automation_condition=on_input_change(), description=description,
     )
 
 
@@ -72,7 +78,7 @@ def training_costs(context: dg.AssetExecutionContext, config: TrainingCostConfig
                 "gpu_model", "price_per_gpu_hour_usd", "price_provider", "gpu_hours", "cloud_cost_usd", "cloud_cost_usd_low",
                 "cloud_cost_usd_high", "energy_kwh", "price_origin"), rows=40)),
         }
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(metadata=metadata, data_version=_content_version(frame))
 
 
 @_cost_asset(
@@ -91,7 +97,7 @@ def inference_costs(context: dg.AssetExecutionContext, config: InferenceCostConf
         )
         replace_table(con, "marts.inference_costs", frame)
     cheapest = frame.filter(pl.col("pricing") == "on_demand").sort("cost_per_million_tokens_usd").unique(["model", "throughput_basis"], keep="first", maintain_order=True)
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(data_version=_content_version(frame), metadata={
         **table_metadata(frame, "marts.inference_costs"),
         "cheapest_per_model": dg.MetadataValue.md(markdown_preview(cheapest.sort("model", "throughput_basis").select(
             "model", "throughput_basis", "gpu_model", "tokens_per_second_per_gpu", "price_per_gpu_hour_usd", "cost_per_million_tokens_usd"), rows=40)),
@@ -113,7 +119,7 @@ def scenario_costs(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         )
         replace_table(con, "marts.scenario_costs", frame)
     published = frame.filter(pl.col("published_value").is_not_null())
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(data_version=_content_version(frame), metadata={
         **table_metadata(frame, "marts.scenario_costs", preview_rows=20),
         "published_figures": published.height,
         "reproduced": int(published["matches_published"].sum()),
@@ -148,7 +154,7 @@ def model_validation(context: dg.AssetExecutionContext, config: TrainingCostConf
             mfu=central, mfu_low=low, mfu_high=high, computed_at=utc_now(),
         )
         replace_table(con, "marts.model_validation", frame)
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(data_version=_content_version(frame), metadata={
         **table_metadata(frame, "marts.model_validation", preview_rows=20),
         "within_band": int(frame["published_within_band"].sum()),
         "implied_mfu": dg.MetadataValue.md(markdown_preview(frame.select("model", "scope", "gpu_model", "hardware_hours", "predicted_gpu_hours", "implied_mfu"), rows=20)),

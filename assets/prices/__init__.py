@@ -3,14 +3,21 @@
 import dagster as dg
 import polars as pl
 
-from assets.ingest import build_ingest_asset
-from assets.metadata import OWNERS, markdown_preview, table_metadata
-from assets.prices import skypilot
+from assets.automation import on_input_change
+from assets.ingest import build_freshness_check, build_ingest_asset
+from assets.metadata import OWNERS, content_version, markdown_preview, table_metadata
+from assets.prices import gcp, lambda_page, runpod, skypilot, vast
 from assets.prices.gpu_names import price_rows
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
 from warehouse import queries, replace_snapshot
 
-PRICE_SOURCES = (skypilot.SOURCE,)
+PRICE_SOURCES = (
+    skypilot.SOURCE,
+    gcp.SOURCE,
+    lambda_page.SOURCE,
+    runpod.SOURCE,
+    vast.SOURCE,
+)
 price_ingest_assets = [build_ingest_asset(source, group="prices") for source in PRICE_SOURCES]
 RAW_PRICE_KEYS = [dg.AssetKey(["raw", source.table]) for source in PRICE_SOURCES]
 
@@ -22,7 +29,7 @@ RAW_PRICE_KEYS = [dg.AssetKey(["raw", source.table]) for source in PRICE_SOURCES
     kinds={"duckdb", "polars"},
     pool=WAREHOUSE_POOL,
     owners=OWNERS,
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=on_input_change(),
     description=(
         "Every GPU offer from every price source in one shape: canonical gpu_model (from core.gpu_aliases), "
         "gpu_count, pricing (on_demand / spot), price_per_hour_usd and price_per_gpu_hour_usd, and "
@@ -60,7 +67,9 @@ def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
                     rows=40,
                 )
             ),
-        }
+        },
+        # the same rows (whenever fetched) give the same version, so unchanged prices recompute nothing downstream
+        data_version=dg.DataVersion(content_version(latest.drop("age_days"), ("fetched_at",))),
     )
 
 
@@ -72,11 +81,11 @@ def gpu_prices_positive(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=bad.is_empty(), metadata={"bad_rows": bad.height, "sample": dg.MetadataValue.md(markdown_preview(bad))})
 
 
-@dg.asset_check(asset=gpu_prices, blocking=True, description="One row per (source, provider, region, instance_type, pricing) in each snapshot.")
+@dg.asset_check(asset=gpu_prices, blocking=True, description="One row per (source, provider, region, instance_type, pricing, commitment_term) in each snapshot.")
 def gpu_prices_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         latest = queries.latest_gpu_prices(con)
-    key = ["source", "provider", "region", "instance_type", "pricing", "snapshot_date"]
+    key = ["source", "provider", "region", "instance_type", "pricing", "commitment_term", "snapshot_date"]
     dupes = latest.filter(pl.struct(key).is_duplicated())
     return dg.AssetCheckResult(passed=dupes.is_empty(), metadata={"duplicate_rows": dupes.height, "sample": dg.MetadataValue.md(markdown_preview(dupes.select(key)))})
 
@@ -98,4 +107,4 @@ def gpu_prices_unknown_gpus(warehouse: WarehouseResource) -> dg.AssetCheckResult
 
 
 price_assets = [*price_ingest_assets, gpu_prices]
-price_checks = [gpu_prices_positive, gpu_prices_unique, gpu_prices_unknown_gpus]
+price_checks = [gpu_prices_positive, gpu_prices_unique, gpu_prices_unknown_gpus, *(build_freshness_check(s) for s in PRICE_SOURCES)]
