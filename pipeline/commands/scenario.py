@@ -58,8 +58,9 @@ def print_scenario(result: dict) -> None:
     print(format_table(pl.DataFrame(columns)))
     for label, today in (("same hardware", same), ("best hardware", best)):
         if today:
-            print(f"\nToday, {label}: {today['gpu_model']} at ${today['price_per_gpu_hour_usd']:.2f}/GPU-hour ({today['price_provider']} "
-                  f"{today['price_region']} {today['price_instance_type']}, {today['price_snapshot_date']}, {today['price_origin']}); "
+            offer = " ".join(str(today[k]) for k in ("price_provider", "price_region", "price_instance_type") if today[k] is not None)
+            print(f"\nToday, {label}: {today['gpu_model']} at ${today['price_per_gpu_hour_usd']:.2f}/GPU-hour ({offer}, "
+                  f"{today['price_snapshot_date']}, {today['price_origin']}); "
                   f"electricity ${today['tariff_usd_per_kwh']:.3f}/kWh ({today['tariff_source']}), PUE {today['pue']:g}.")
     missed = [m for m, ok in result["matches_published"].items() if not ok]
     print(f"\nAs published: {len(result['published']) - len(missed)} of {len(result['published'])} published figures reproduced"
