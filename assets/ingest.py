@@ -68,7 +68,7 @@ def ingest_source(source: Source, store: WarehouseResource, settings: IngestSett
     now = now or utc_now()
     frame = None
     if settings.offline:
-        reason = "offline mode: using the bundled snapshot"
+        reason = f"{source.name}: offline mode: using the bundled snapshot"
     else:
         try:
             frame = parse_payloads(source, source.fetch(settings.client(source.name), settings.urls(source.base_urls)))
