@@ -21,6 +21,7 @@ from costmodel.ownership import (
     breakeven_utilization,
     capex_per_gpu,
     capex_per_gpu_hour,
+    owned_cost_per_gpu_hour,
 )
 from costmodel.power import Electricity, co2_kg, energy_cost_usd, energy_kwh, with_electricity
 from costmodel.prices import price_options
@@ -100,7 +101,7 @@ def training_estimate(
             out["co2_kg"] = co2_kg(kwh, electricity.grid_gco2_per_kwh)
         if capex_usd_per_gpu_hour is not None:
             energy_per_hour = energy_cost_usd(energy_kwh(1.0, power_w_per_gpu, electricity.pue), electricity.tariff_usd_per_kwh)
-            out["owned_cost_usd"] = hours[""] * capex_usd_per_gpu_hour + out["energy_cost_usd"]
+            out["owned_cost_usd"] = hours[""] * owned_cost_per_gpu_hour(capex_usd_per_gpu_hour, energy_per_hour)
             if price_per_gpu_hour_usd is not None:
                 out["owning_breakeven_utilization"] = breakeven_utilization(capex_usd_per_gpu_hour, energy_per_hour, price_per_gpu_hour_usd)
     return out
@@ -170,7 +171,7 @@ def _with_ownership(frame: pl.DataFrame, purchase_prices: pl.DataFrame | None) -
         )
         .with_columns(capex_hour.alias("capex_usd_per_gpu_hour"))
         .with_columns(
-            (pl.col("gpu_hours") * pl.col("capex_usd_per_gpu_hour") + pl.col("energy_cost_usd")).alias("owned_cost_usd"),
+            (pl.col("gpu_hours") * owned_cost_per_gpu_hour(pl.col("capex_usd_per_gpu_hour"), energy_per_hour)).alias("owned_cost_usd"),
             breakeven_utilization(pl.col("capex_usd_per_gpu_hour"), energy_per_hour, pl.col("price_per_gpu_hour_usd")).alias("owning_breakeven_utilization"),
         )
     )

@@ -51,6 +51,18 @@ def test_estimate_training_json_needs_no_warehouse_when_price_and_tariff_are_giv
     assert all(set(v) == {"value", "source"} for v in a.values())
 
 
+def test_estimate_training_owned_hardware_by_hand(capsys):
+    out = cli_json(capsys, "estimate", "training", "--params", "70B", "--tokens", "2T", "--gpu", "H100-SXM", "--price-per-gpu-hour", "2",
+                   "--tariff-usd-per-kwh", "0.1", "--pue", "1.2", "--server-price-usd", "240000", "--lifetime-years", "4", "--cluster-overhead", "1.25")
+    hours = 6 * 70e9 * 2e12 / (989e12 * 0.4 * 3600)
+    capex_hour = 240_000 / 8 * 1.25 / (4 * 8760)  # $1.07 per GPU-hour
+    energy_hour = 0.7 * 1.2 * 0.1
+    assert out["owned_cost_usd"] == pytest.approx(hours * (capex_hour + energy_hour))
+    assert out["owning_breakeven_utilization"] == pytest.approx(capex_hour / (2 - energy_hour))
+    assert out["assumptions"]["cluster_overhead"] == {"value": 1.25, "source": "given"}
+    assert out["assumptions"]["lifetime_years"] == {"value": 4.0, "source": "given"}
+
+
 def test_estimate_training_from_a_reference_model_with_a_server_power(capsys):
     out = cli_json(capsys, "estimate", "training", "--model", "llama 2 7b", "--gpu", "A100-80GB", "--price-per-gpu-hour", "1.5",
                    "--tariff-usd-per-kwh", "0.08", "--server-power-kw", "6.5", "--mfu", "0.391")

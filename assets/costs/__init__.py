@@ -21,12 +21,11 @@ class TrainingCostConfig(dg.Config):
     """MFU assumed by the training marts: a central value and a band, overridable at launch."""
 
     mfu: float = training.DEFAULT_MFU
-    mfu_low: float = training.DEFAULT_MFU_LOW
-    mfu_high: float = training.DEFAULT_MFU_HIGH
+    mfu_low: float | None = None  # default 0.30, or the central value when it is lower
+    mfu_high: float | None = None  # default 0.50, or the central value when it is higher
 
     def band(self) -> tuple[float, float, float]:
-        # A central MFU outside the band widens it (`gpucost run --mfu 0.6` sets only the central value).
-        return training.mfu_band(self.mfu, min(self.mfu_low, self.mfu), max(self.mfu_high, self.mfu))
+        return training.mfu_band(self.mfu, self.mfu_low, self.mfu_high)
 
 
 class InferenceCostConfig(dg.Config):

@@ -104,7 +104,7 @@ def resolve_model(name: str) -> dict:
 
 
 def model_params(args) -> tuple[dict, dict]:
-    """(model row or None-like dict, assumptions) from --model or --params/--active-params."""
+    """(the model row, or a nameless one from --params/--active-params; their assumptions)."""
     if (args.model is None) == (args.params is None):
         raise UsageError("give either --model NAME or --params N")
     if args.model is not None:
@@ -159,6 +159,12 @@ def warehouse_energy(required: bool = False) -> pl.DataFrame | None:
         return None
 
 
+def offer_text(offer: dict) -> str:
+    """Where a price comes from, in words: provider region instance, date (origin)."""
+    where = " ".join(str(offer[k]) for k in ("price_provider", "price_region", "price_instance_type") if offer.get(k) is not None)
+    return f"{where}, {offer['price_snapshot_date']} ({offer['price_origin']})"
+
+
 def resolve_price(args, gpu_model: str) -> tuple[dict | None, dict]:
     """(the chosen offer or None, assumptions) from --price-per-gpu-hour or the warehouse."""
     if args.price_per_gpu_hour is not None:
@@ -170,8 +176,7 @@ def resolve_price(args, gpu_model: str) -> tuple[dict | None, dict]:
     if offer is None:
         where = f" at {args.provider}" if args.provider else ""
         raise UsageError(f"no {pricing} price for {gpu_model}{where} in the warehouse: pass --price-per-gpu-hour")
-    source = (f"{offer['price_source']}: cheapest {pricing} of {offer['price_offers']} offers: {offer['price_provider']} "
-              f"{offer['price_region']} {offer['price_instance_type']}, {offer['price_snapshot_date']} ({offer['price_origin']})")
+    source = f"{offer['price_source']}: cheapest {pricing} of {offer['price_offers']} offers: {offer_text(offer)}"
     return offer, {"price_per_gpu_hour_usd": assumption(offer["price_per_gpu_hour_usd"], source),
                    "price_snapshot_date": assumption(str(offer["price_snapshot_date"]), "marts.latest_gpu_prices")}
 

@@ -8,7 +8,7 @@ import polars as pl
 
 from assets.reference import files
 from costmodel import inference, training
-from costmodel.ownership import DEFAULT_DEPRECIATION_PER_YEAR, OWNERSHIP_SOURCE, capex_per_gpu, capex_per_gpu_hour
+from costmodel.ownership import DEFAULT_CLUSTER_OVERHEAD, DEFAULT_DEPRECIATION_PER_YEAR, OWNERSHIP_SOURCE, capex_per_gpu, capex_per_gpu_hour
 from costmodel.power import energy_cost_usd, energy_kwh, power_w_per_gpu
 from pipeline.commands import UsageError
 from pipeline.commands.cost_inputs import (
@@ -30,7 +30,6 @@ from pipeline.commands.cost_inputs import (
 
 TRAINING_KEYS = ("flops", "gpu_hours", "gpu_hours_low", "gpu_hours_high", "price_per_gpu_hour_usd", "cloud_cost_usd",
                  "cloud_cost_usd_low", "cloud_cost_usd_high", "energy_kwh", "energy_cost_usd")
-INFERENCE_KEYS = ("tokens_per_second_per_gpu", "cost_per_million_tokens_usd")
 WORKLOAD_KEYS = ("servers", "servers_rounded_up", "gpus", "capex_usd", "cost_per_day_usd", "cost_per_year_usd",
                  "cost_per_query_usd", "energy_kwh_per_day", "energy_cost_per_day_usd")
 
@@ -48,6 +47,7 @@ def register(subparsers) -> None:
     t.add_argument("--gpus", type=count, help="cluster size, for wall-clock days")
     _server_arguments(t)
     t.add_argument("--lifetime-years", type=number, help="amortize owned hardware straight-line over this many years (default: Epoch AI depreciation)")
+    t.add_argument("--cluster-overhead", type=number, help="owned hardware: cluster cost / server cost, for interconnect (default 1/(1-0.19) = 1.23)")
     add_price_arguments(t)
     add_electricity_arguments(t)
     t.add_argument("--json", action="store_true")
@@ -139,12 +139,14 @@ def _capex_per_gpu_hour(args, gpu_model: str, assumptions: dict) -> float | None
         per_gpu, source = row["server_price_per_gpu_usd"], f"gpu_purchase_prices.csv ({row['price_date']}): {row['source']}"
     else:
         return None
-    assumptions["server_price_per_gpu_usd"] = assumption(per_gpu, source)
+    overhead = args.cluster_overhead or DEFAULT_CLUSTER_OVERHEAD
+    assumptions |= {"server_price_per_gpu_usd": assumption(per_gpu, source),
+                    "cluster_overhead": assumption(overhead, "given" if args.cluster_overhead else OWNERSHIP_SOURCE)}
     if args.lifetime_years is not None:
         assumptions["lifetime_years"] = assumption(args.lifetime_years, "given")
-        return capex_per_gpu_hour(capex_per_gpu(per_gpu), lifetime_years=args.lifetime_years)
+        return capex_per_gpu_hour(capex_per_gpu(per_gpu, overhead), lifetime_years=args.lifetime_years)
     assumptions["depreciation_per_year"] = assumption(DEFAULT_DEPRECIATION_PER_YEAR, OWNERSHIP_SOURCE)
-    return capex_per_gpu_hour(capex_per_gpu(per_gpu), depreciation_per_year=DEFAULT_DEPRECIATION_PER_YEAR)
+    return capex_per_gpu_hour(capex_per_gpu(per_gpu, overhead), depreciation_per_year=DEFAULT_DEPRECIATION_PER_YEAR)
 
 
 def _throughput(args, model: dict, gpu: dict, assumptions: dict) -> tuple[float, str, dict]:

@@ -9,7 +9,7 @@ import polars as pl
 from assets.reference import files
 from costmodel.scenarios import ELECTRICITY_KEYS, PRICE_KEYS, scenario_result
 from pipeline.commands import UsageError
-from pipeline.commands.cost_inputs import emit, one_line_errors, reference, show, warehouse_energy, warehouse_prices
+from pipeline.commands.cost_inputs import emit, offer_text, one_line_errors, reference, show, warehouse_energy, warehouse_prices
 from pipeline.display import format_table
 
 
@@ -58,9 +58,7 @@ def print_scenario(result: dict) -> None:
     print(format_table(pl.DataFrame(columns)))
     for label, today in (("same hardware", same), ("best hardware", best)):
         if today:
-            offer = " ".join(str(today[k]) for k in ("price_provider", "price_region", "price_instance_type") if today[k] is not None)
-            print(f"\nToday, {label}: {today['gpu_model']} at ${today['price_per_gpu_hour_usd']:.2f}/GPU-hour ({offer}, "
-                  f"{today['price_snapshot_date']}, {today['price_origin']}); "
+            print(f"\nToday, {label}: {today['gpu_model']} at ${today['price_per_gpu_hour_usd']:.2f}/GPU-hour ({offer_text(today)}); "
                   f"electricity ${today['tariff_usd_per_kwh']:.3f}/kWh ({today['tariff_source']}), PUE {today['pue']:g}.")
     missed = [m for m, ok in result["matches_published"].items() if not ok]
     print(f"\nAs published: {len(result['published']) - len(missed)} of {len(result['published'])} published figures reproduced"
