@@ -50,9 +50,9 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
         raise SourceError(NAME, f"the Cube for {days[0].attrib['time']} lists no rates")
     frame = pl.DataFrame(records, schema=["day", "currency", "raw_rate"], orient="row").with_columns(
         pl.col("day").str.to_date("%Y-%m-%d", strict=False).alias("rate_date"),
-        pl.col("raw_rate").cast(pl.Float64, strict=False).alias("rate"),
+        pl.when(pl.col("raw_rate").str.contains(r"^\d+(\.\d+)?$")).then(pl.col("raw_rate").cast(pl.Float64)).alias("rate"),
     )
-    bad = frame.filter(pl.col("rate_date").is_null() | pl.col("currency").is_null() | ~(pl.col("rate") > 0))
+    bad = frame.filter(pl.col("rate_date").is_null() | pl.col("currency").is_null() | pl.col("rate").is_null() | (pl.col("rate") <= 0))
     if bad.height:
         row = bad.row(0, named=True)
         raise SourceError(NAME, f"bad rate on {row['day']!r}: currency={row['currency']!r} rate={row['raw_rate']!r}")
