@@ -8,7 +8,7 @@ import pytest
 
 import warehouse
 from assets.energy import ecb, eia, eurostat, owid
-from assets.energy.reference import ENERGY_REFERENCE_FILES
+from assets.energy.reference import CLOUD_REGIONS, COUNTRIES, ENERGY_REFERENCE_FILES
 from assets.energy.tariffs import in_usd, locate
 from assets.reference.files import load_checked
 from warehouse import energy
@@ -43,7 +43,7 @@ def mart(warehouse_path):
     fallback has a national row to use; Eurostat comes from the bundled snapshot, where Italy has only band ID.
     """
     page = EIA_PAGE.read_bytes().replace(b">Minnesota<", b">U.S. Total<")
-    countries = load_checked(ENERGY_REFERENCE_FILES[0])
+    countries = load_checked(COUNTRIES)
     fx = ecb.normalize(ecb.parse({ecb.DOCUMENT: (FIXTURES / "ecb" / "stats" / "eurofxref" / "eurofxref-daily.xml").read_bytes()}))
     us = eia.normalize(meta(eia.parse({eia.TABLE: page}), "eia_epm", dt.date(2026, 11, 2)))
     eu = eurostat.normalize(meta(eurostat.parse(eurostat.SOURCE.snapshot.payloads()), "eurostat_nrg_pc_205", dt.date(2026, 11, 1)))
@@ -70,7 +70,7 @@ def test_the_contract_columns_are_there_and_every_mapped_region_has_one_row(mart
     frame = energy.energy_by_region(mart)
     assert set(energy.ENERGY_COLUMNS) <= set(frame.columns)
     assert frame.select("provider", "region").is_duplicated().sum() == 0
-    assert frame.height == load_checked(ENERGY_REFERENCE_FILES[1]).height + 1  # plus the priced region nobody mapped
+    assert frame.height == load_checked(CLOUD_REGIONS).height + 1  # plus the priced region nobody mapped
 
 
 def test_a_state_with_its_own_industrial_price(mart):

@@ -72,6 +72,12 @@ def test_eia_ignores_css_classes_and_marks_missing_values():
     assert iowa["cents_per_kwh"].to_list() == [None, None] and iowa["value_flag"].to_list() == ["NM", "W"]
 
 
+def test_eia_label_cell_spanning_both_header_rows():
+    page = EIA_PAGE.read_bytes().replace(b'<th class="c header" scope="col"> </th>', b'<th rowspan="2">Census Division<br>and State</th>', 1)
+    page = page.replace(b'<th class="l header" scope="col">Census Division<br>and State</th>', b"", 1)
+    assert eia_rows(page).equals(eia_rows())
+
+
 def test_eia_us_total_is_the_national_row():
     page = EIA_PAGE.read_bytes().replace(b">Minnesota<", b">U.S. Total<")
     total = eia.normalize(with_meta(eia_rows(page))).filter(pl.col("area_name") == "U.S. Total")
@@ -90,12 +96,13 @@ def test_eia_normalize_gives_usd_per_kwh_for_each_month():
     "edit, message",
     [
         ((b">Industrial<", b">Manufacturing<"), r"eia_epm: no table with the sector headers"),
-        ((b"April 2024</th>", b"2024</th>"), r"eia_epm: unexpected header column"),
+        ((b"April 2024</th>", b"2024</th>"), r"eia_epm: unexpected header column 'Residential' / '2024'"),
+        ((b">April 2024</th>", b"></th>"), r"eia_epm: the header rows do not line up: 10 sector columns, 9 month columns"),
         ((b'<td class="r data">6.04</td>', b""), r"eia_epm: row 'Iowa' has 10 cells, expected 11"),
         ((b">6.04<", b">6.O4<"), r"eia_epm: Iowa, industrial April 2025: '6.O4' is not a price"),
         ((b"<tbody>", b"<tbody><tr><th>Iowa</th>" + b"<td>1</td>" * 10 + b"</tr>"), r"eia_epm: area 'Iowa' appears twice"),
     ],
-    ids=["sector-header-renamed", "month-header-changed", "value-missing", "not-a-number", "duplicate-row"],
+    ids=["sector-header-renamed", "month-header-changed", "month-header-missing", "value-missing", "not-a-number", "duplicate-row"],
 )
 def test_eia_layout_changes_are_errors_that_name_the_source(edit, message):
     with pytest.raises(SourceError, match=message):

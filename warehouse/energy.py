@@ -27,10 +27,6 @@ def energy_for_region(con: duckdb.DuckDBPyConnection, provider: str, region: str
     return rows.row(0, named=True) if rows.height else None
 
 
-def countries(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return frame(con, "SELECT * FROM core.countries ORDER BY country_code")
-
-
 def latest_electricity_tariffs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Each tariff source's newest slice of core.electricity_tariffs."""
     return frame(con, "SELECT * FROM core.electricity_tariffs QUALIFY snapshot_date = max(snapshot_date) OVER (PARTITION BY source) ORDER BY source, area_kind, area_code, sector, period_start")

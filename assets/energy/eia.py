@@ -64,26 +64,31 @@ def _find_table(soup: BeautifulSoup):
     raise SourceError(NAME, f"no table with the sector headers {', '.join(s.title() for s in SECTORS)}: the page layout changed")
 
 
-def _columns(rows, header_at: int) -> list[tuple[str, dt.date, str]]:
-    """(sector, first day of the month, label) for every value column, read from the two header rows."""
+def _columns(rows, header_at: int) -> tuple[list[tuple[str, dt.date, str]], int]:
+    """(sector, first day of the month, label) for every value column, and the index of the first data row."""
     sectors = _header_cells(rows[header_at])
-    for row in rows[header_at + 1:]:
-        periods = _header_cells(row)
+    for months_at in range(header_at + 1, len(rows)):
+        periods = _header_cells(rows[months_at])
         if any(PERIOD.match(p) and p.split()[0].lower() in MONTHS for p in periods):
             break
     else:
         raise SourceError(NAME, "no header row of months (e.g. 'April 2025') under the sector headers: the page layout changed")
+    # the row-label cell ("Census Division and State") may sit in either header row or span both: keep the value columns
+    sectors = [s for s in sectors if s.lower() in SECTORS]
+    periods = [p for p in periods if any(ch.isdigit() for ch in p)]
+    if len(sectors) != len(periods):
+        raise SourceError(NAME, f"the header rows do not line up: {len(sectors)} sector columns, {len(periods)} month columns")
     columns = []
-    for sector, period in zip(sectors[1:], periods[1:]):
+    for sector, period in zip(sectors, periods):
         match = PERIOD.match(period)
-        if sector.lower() not in SECTORS or not match or match.group(1).lower() not in MONTHS:
+        if not match or match.group(1).lower() not in MONTHS:
             raise SourceError(NAME, f"unexpected header column {sector!r} / {period!r}")
         month = dt.date(int(match.group(2)), MONTHS[match.group(1).lower()], 1)
         columns.append((SECTORS[sector.lower()], month, period))
     per_sector = {s: sum(1 for c in columns if c[0] == s) for s in SECTORS.values()}
     if any(n != 2 for n in per_sector.values()):
         raise SourceError(NAME, f"expected two months per sector, found {per_sector}: the page layout changed")
-    return columns
+    return columns, months_at + 1
 
 
 def _kind(name: pl.Expr) -> pl.Expr:
@@ -100,10 +105,10 @@ def parse_page(html: bytes) -> pl.DataFrame:
     """Table 5.6.A as long rows: one per (area, sector, month), cents/kWh or NULL with the marker EIA printed."""
     soup = BeautifulSoup(html, "lxml")
     rows, header_at = _find_table(soup)
-    columns = _columns(rows, header_at)
+    columns, data_at = _columns(rows, header_at)
     width = len(columns) + 1
     records = []
-    for row in rows[header_at + 2:]:
+    for row in rows[data_at:]:
         cells = [_text(c) for c in row.find_all(["th", "td"])]
         if len(cells) <= 1 or not cells[0]:
             continue  # a note or spacer row
@@ -153,7 +158,6 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
             pl.when(is_total).then(pl.lit("country")).otherwise(pl.col("area_kind")).alias("area_kind"),
             pl.when(is_total).then(pl.lit("US")).otherwise(pl.coalesce("state_code", "area_name")).alias("area_code"),
             pl.lit("US").alias("country_code"),
-            pl.col("period_label").alias("period_label"),
             pl.col("period").alias("period_start"),
             pl.col("period").dt.month_end().alias("period_end"),
             (pl.col("cents_per_kwh") / 100).alias("price_per_kwh"),

@@ -32,6 +32,7 @@ QUERY = [
 DIMENSIONS = ("freq", "siec", "nrg_cons", "unit", "tax", "currency", "geo", "time")
 REQUIRED = ("nrg_cons", "unit", "tax", "currency", "geo", "time")
 EU_AVERAGE = "EU27_2020"
+AGGREGATES = ("EA",)  # the euro area: two letters, but not a country
 
 
 def fetch(client: HttpClient, urls: dict[str, str]) -> dict[str, bytes]:
@@ -71,7 +72,7 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
     first_half = pl.col("time").str.ends_with("S1")
     rows = raw.filter(
         (pl.col("unit") == "KWH") & (pl.col("currency") == "EUR") & (pl.col("tax") == "X_VAT")
-        & (pl.col("geo").str.contains(r"^[A-Z]{2}$") | (pl.col("geo") == EU_AVERAGE))
+        & ((pl.col("geo").str.contains(r"^[A-Z]{2}$") & ~pl.col("geo").is_in(AGGREGATES)) | (pl.col("geo") == EU_AVERAGE))
     )
     return tariff_frame(
         rows.with_columns(
