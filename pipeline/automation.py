@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.energy.reference import ENERGY_REFERENCE_FILES
 from assets.reference.files import REFERENCE_FILES
 
 automation_sensor = dg.AutomationConditionSensorDefinition(
@@ -12,7 +13,8 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
     description="Evaluates every asset's automation condition every 30 s: core prices and costs recompute when an input's data version changes.",
 )
 
-REFERENCE_KEYS = {ref.name: dg.AssetKey(["core", ref.table]) for ref in REFERENCE_FILES}
+WATCHED_FILES = (*REFERENCE_FILES, *ENERGY_REFERENCE_FILES)
+REFERENCE_KEYS = {ref.name: dg.AssetKey(["core", ref.table]) for ref in WATCHED_FILES}
 
 
 @dg.sensor(
@@ -24,7 +26,7 @@ REFERENCE_KEYS = {ref.name: dg.AssetKey(["core", ref.table]) for ref in REFERENC
 )
 def reference_files_sensor(context: dg.SensorEvaluationContext):
     stale = []
-    for ref in REFERENCE_FILES:
+    for ref in WATCHED_FILES:
         key = REFERENCE_KEYS[ref.name]
         event = context.instance.get_latest_materialization_event(key)
         loaded = event.asset_materialization.tags.get("dagster/data_version") if event and event.asset_materialization else None

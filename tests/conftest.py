@@ -63,6 +63,10 @@ LOOPBACK_PATHS = {
     "lambda_pricing": "/lambda",
     "runpod_api": "/runpod",
     "vast_api": "/vast/api/v0",
+    "eia_epm": "/eia/electricity/monthly",
+    "eurostat": "/eurostat/api/dissemination/statistics/1.0/data",
+    "ecb_eurofxref": "/ecb/stats/eurofxref",
+    "owid_grapher": "/owid/grapher",
 }
 
 

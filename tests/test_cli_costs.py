@@ -155,11 +155,13 @@ def test_region_without_an_energy_mart_is_a_clear_error(capsys):
 
 
 def install_energy_mart(rows: str) -> None:
-    """A stand-in for the energy domain's marts.energy_by_region, with its contract's columns."""
+    """A stand-in for the energy domain's marts.energy_by_region: a table with the view's columns, the contract's filled from `rows`."""
     with warehouse.connect_writer(warehouse_path()) as con:
-        con.execute("DROP VIEW IF EXISTS marts.energy_by_region")
+        con.execute("CREATE TABLE marts.energy_stand_in AS SELECT * FROM marts.energy_by_region LIMIT 0")
+        con.execute("DROP VIEW marts.energy_by_region")
+        con.execute("ALTER TABLE marts.energy_stand_in RENAME TO energy_by_region")
         con.execute(
-            "CREATE TABLE marts.energy_by_region AS SELECT * FROM (VALUES " + rows + ") AS t(provider, region, country_code, state_code,"
+            "INSERT INTO marts.energy_by_region BY NAME SELECT * FROM (VALUES " + rows + ") AS t(provider, region, country_code, state_code,"
             " tariff_usd_per_kwh, tariff_source, tariff_period, tariff_is_fallback, grid_gco2_per_kwh, grid_year, grid_source, pue, pue_source)"
         )
 

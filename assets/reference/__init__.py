@@ -9,7 +9,7 @@ from warehouse import replace_table
 
 
 def build_reference_asset(ref: ReferenceFile) -> dg.AssetsDefinition:
-    """core/<table> from assets/reference/data/<file>; its data version is the file's content hash."""
+    """core/<table> from its data file (assets/reference/data/ or a domain's own); its data version is the file's content hash."""
 
     @dg.asset(
         key=["core", ref.table],
@@ -17,14 +17,14 @@ def build_reference_asset(ref: ReferenceFile) -> dg.AssetsDefinition:
         kinds={"duckdb", "polars", "csv"},
         pool=WAREHOUSE_POOL,
         owners=OWNERS,
-        description=f"{ref.description} Edited by hand in assets/reference/data/{ref.name}.",
+        description=f"{ref.description} Edited by hand in {ref.path}.",
     )
     def _reference(warehouse: WarehouseResource) -> dg.MaterializeResult:
         frame = load_checked(ref)
         with warehouse.writer() as con:
             replace_table(con, f"core.{ref.table}", frame)
         return dg.MaterializeResult(
-            metadata={**table_metadata(frame, f"core.{ref.table}"), "file": f"assets/reference/data/{ref.name}"},
+            metadata={**table_metadata(frame, f"core.{ref.table}"), "file": ref.path},
             data_version=dg.DataVersion(ref.content_hash()),
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -29,9 +30,16 @@ class ReferenceFile:
     required: tuple[str, ...]
     key: tuple[str, ...]
     description: str
+    package: str = DATA_PACKAGE  # the package holding the file (a domain may keep its own data files)
+    check: Callable[[pl.DataFrame], None] | None = None  # checks that span rows or files; raise ReferenceDataError
+
+    @property
+    def path(self) -> str:
+        """The file's path in the repository, for descriptions and error messages."""
+        return f"{self.package.replace('.', '/')}/{self.name}"
 
     def read_bytes(self) -> bytes:
-        return resources.files(DATA_PACKAGE).joinpath(self.name).read_bytes()
+        return resources.files(self.package).joinpath(self.name).read_bytes()
 
     def content_hash(self) -> str:
         return hashlib.sha256(self.read_bytes()).hexdigest()[:16]
@@ -190,6 +198,8 @@ def load_checked(ref: ReferenceFile, frame: pl.DataFrame | None = None) -> pl.Da
     """Load a reference file (or check a parsed `frame` of it) with the checks that span rows and files:
     named rows exist in the files they name, patterns compile, scenario kinds are known."""
     frame = ref.load() if frame is None else frame
+    if ref.check is not None:
+        ref.check(frame)
     if ref is GPU_ALIASES:
         _check_patterns(frame)
     if ref is SCENARIOS:

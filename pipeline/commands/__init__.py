@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES: tuple[str, ...] = ("estimate", "scenario")
+MODULES: tuple[str, ...] = ("estimate", "scenario", "energy")
 
 
 class UsageError(Exception):
