@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.azure_pages import azure_pages
 from tests.loopback import FIXTURES, LoopbackServer
 
 # Never touch the project's own warehouse or Dagster home from tests, and never the network.
@@ -32,6 +33,8 @@ def loopback():
 @pytest.fixture
 def server(loopback: LoopbackServer):
     loopback.reset()
+    for path, responder in LOOPBACK_RESPONDERS.items():
+        loopback.respond(path, responder(loopback))
     yield loopback
     loopback.reset()
 
@@ -45,6 +48,13 @@ def warehouse_path(tmp_path: Path) -> Path:
 LOOPBACK_PATHS = {
     "skypilot": "/skypilot/catalogs/v8",
     "skypilot_mirror": "/skypilot-mirror/catalogs/v8",
+    "aws": "/aws/offers/v1.0/aws/AmazonEC2/current",
+    "azure": "/azure/api/retail/prices",
+    "gpuhunt": "/gpuhunt/v3",
+}
+# Paths answered by a responder (one path, many queries) rather than by a file.
+LOOPBACK_RESPONDERS = {
+    "/azure/api/retail/prices": azure_pages,
 }
 
 

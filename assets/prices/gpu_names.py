@@ -12,6 +12,12 @@ import polars as pl
 
 from costmodel.hardware import peak_tflops
 
+# What a price source's normalize returns (price_rows adds gpu_model and the per-GPU prices).
+OFFER_COLUMNS = (
+    "source", "provider", "region", "instance_type", "gpu_name_raw", "gpu_count", "pricing", "price_basis",
+    "price_per_hour_usd", "currency", "snapshot_date", "fetched_at", "origin",
+)
+
 
 def canonicalize(offers: pl.DataFrame, aliases: pl.DataFrame) -> pl.DataFrame:
     """Add gpu_model (NULL when unknown), apply alias GPU-count corrections, keep every input row."""
