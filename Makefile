@@ -7,12 +7,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: run test ui validate clean-venv
+.PHONY: run test ui validate bench clean-venv
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -c 'import sys; assert sys.version_info[:2] == (3, 11), "gpucost needs Python 3.11, found " + sys.version' 
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# (this machine's pip config names a missing local index: drop its warnings, keep real errors)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2> >(grep -v "^WARNING: Location 'file:" >&2)
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
@@ -24,6 +25,9 @@ test: $(STAMP)
 
 ui: $(STAMP)
 	$(BIN)/gpucost ui
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
 
 validate: $(STAMP)
 	$(BIN)/gpucost validate

@@ -68,7 +68,7 @@ def ingest_source(source: Source, store: WarehouseResource, settings: IngestSett
     now = now or utc_now()
     frame = None
     if settings.offline:
-        reason = "offline mode: using the bundled snapshot"
+        reason = f"{source.name}: offline mode: using the bundled snapshot"
     else:
         try:
             frame = parse_payloads(source, source.fetch(settings.client(source.name), settings.urls(source.base_urls)))
@@ -132,3 +132,37 @@ def build_ingest_asset(source: Source, group: str) -> dg.AssetsDefinition:
         )
 
     return _ingest
+
+
+def build_freshness_check(source: Source) -> dg.AssetChecksDefinition:
+    """Is this source's data live and recent? Warns (never blocks: stale data is kept and used, and says so)."""
+    allowed_days = source.expected_interval.days + 1
+
+    @dg.asset_check(
+        asset=dg.AssetKey(["raw", source.table]),
+        name=f"{source.table}_fresh",
+        blocking=False,
+        description=f"{source.name} holds live data at most {allowed_days} day(s) old (it publishes every {source.expected_interval.days} day(s)).",
+    )
+    def _fresh(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.reader() as con:
+            status = queries.source_status(con).filter(pl.col("source") == source.name)
+        if status.is_empty():
+            return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN, description=f"{source.name} has never been ingested")
+        row = status.row(0, named=True)
+        age = row["data_age_days"]
+        passed = row["data_origin"] == "live" and age is not None and age <= allowed_days and row["last_status"] != "failed"
+        return dg.AssetCheckResult(
+            passed=passed,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=None if passed else f"{source.name}: data is {age} day(s) old ({row['data_origin']}); last attempt {row['last_status']}",
+            metadata={
+                "data_age_days": age if age is not None else -1,
+                "data_origin": row["data_origin"] or "",
+                "data_snapshot_date": str(row["data_snapshot_date"]),
+                "last_status": row["last_status"],
+                "last_message": row["last_message"] or "",
+            },
+        )
+
+    return _fresh

@@ -52,6 +52,8 @@ class Source:
     parse: Callable[[dict[str, bytes]], pl.DataFrame]
     snapshot: Snapshot
     normalize: Callable[[pl.DataFrame], pl.DataFrame] | None = None  # raw rows -> the domain's canonical rows
+    # how often the source publishes: data older than this (plus a day's grace) is stale
+    expected_interval: dt.timedelta = dt.timedelta(days=1)
     kinds: frozenset[str] = field(default_factory=lambda: frozenset({"duckdb", "polars"}))
 
     @property

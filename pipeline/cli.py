@@ -11,7 +11,7 @@ import polars as pl
 
 from pipeline.commands import UsageError, reader, register_all
 from pipeline.display import format_table
-from pipeline.home import ensure_dagster_home
+from pipeline.home import ensure_dagster_home, project_dir
 
 HEADLINE_MODEL = "GPT-3 175B"
 
@@ -83,7 +83,9 @@ def cmd_sql(args) -> int:
 def cmd_ui(args) -> int:
     home = ensure_dagster_home()
     print(f"gpucost: Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); schedule and automation sensor start RUNNING", flush=True)
-    command = ["dagster", "dev", "-m", "pipeline.definitions", "-h", args.host, "-p", str(args.port)]
+    workspace = project_dir() / "workspace.yaml"
+    target = ["-w", str(workspace)] if workspace.exists() else ["-m", "pipeline.definitions"]
+    command = ["dagster", "dev", *target, "-h", args.host, "-p", str(args.port)]
     executable = os.path.join(os.path.dirname(sys.executable), "dagster")
     os.execv(executable, command)
     return 0  # not reached

@@ -7,9 +7,9 @@ import dagster as dg
 from assets.costs import cost_assets
 from assets.prices import price_assets, price_checks
 from assets.reference import reference_assets
-from pipeline.automation import automation_sensor
+from pipeline.automation import automation_sensor, reference_files_sensor
 from pipeline.resources import build_resources
-from pipeline.schedules import daily_ingest_job, daily_ingest_schedule
+from pipeline.schedules import daily_ingest_job, daily_ingest_schedule, source_freshness_job, source_freshness_schedule
 
 ALL_ASSETS = [*reference_assets, *price_assets, *cost_assets]
 ALL_CHECKS = [*price_checks]
@@ -20,9 +20,9 @@ def build_definitions(**resource_options) -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
-        jobs=[daily_ingest_job],
-        schedules=[daily_ingest_schedule],
-        sensors=[automation_sensor],
+        jobs=[daily_ingest_job, source_freshness_job],
+        schedules=[daily_ingest_schedule, source_freshness_schedule],
+        sensors=[automation_sensor, reference_files_sensor],
         resources=build_resources(**resource_options),
         executor=dg.in_process_executor,
     )

@@ -20,3 +20,22 @@ daily_ingest_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every day at 06:00 UTC.",
 )
+
+# Checks only: an unreachable source fails its asset, which skips that run's checks; this hourly
+# run keeps every source's freshness (and its age) current in the UI all the same.
+SOURCE_CHECKS = dg.AssetSelection.key_prefixes(["raw"]) - dg.AssetSelection.key_prefixes(["raw"]).without_checks()
+
+source_freshness_job = dg.define_asset_job(
+    "source_freshness",
+    selection=SOURCE_CHECKS,
+    description="Re-evaluate every source's checks (freshness: how old its data is and whether it is live).",
+)
+
+source_freshness_schedule = dg.ScheduleDefinition(
+    name="source_freshness_schedule",
+    job=source_freshness_job,
+    cron_schedule="15 * * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every hour at :15.",
+)

@@ -21,12 +21,10 @@ def page_file(query: str):
     return PAGES / f"{region.group(1) if region else 'none'}-{params.get('$skip', ['0'])[0]}.json"
 
 
-def azure_pages(server):
-    def respond(seen):
-        file = page_file(seen.query)
-        if not file.is_file():
-            return 404, b'{"Error": {"Code": "NotFound"}}', {"Content-Type": "application/json"}
-        body = file.read_bytes().replace(LIVE_PREFIX, (server.url + "/azure").encode())
-        return 200, body, {"Content-Type": "application/json"}
-
-    return respond
+def azure_pages(seen):
+    """Answer a Retail Prices request with the recorded page for its region and $skip."""
+    file = page_file(seen.query)
+    if not file.is_file():
+        return 404, b'{"Error": {"Code": "NotFound"}}', {"Content-Type": "application/json"}
+    here = f"http://{seen.headers['Host']}/azure".encode()
+    return 200, file.read_bytes().replace(LIVE_PREFIX, here), {"Content-Type": "application/json"}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 from tests.azure_pages import azure_pages
-from tests.loopback import FIXTURES, LoopbackServer
+from tests.loopback import FIXTURES, LoopbackServer, Seen
 
 # Never touch the project's own warehouse or Dagster home from tests, and never the network.
 for key in [k for k in os.environ if k.startswith("GPUCOST_") and k != "GPUCOST_SHARED"]:
@@ -30,11 +31,22 @@ def loopback():
     server.stop()
 
 
+def vast_bundles(seen: Seen):
+    """Vast answers both rental types at one URL: pick the recorded answer by the request body's `type`."""
+    kind = json.loads(seen.body or b"{}").get("type", "")
+    file = FIXTURES / "vast" / f"bundles_{kind}.json"
+    return (200, file.read_bytes(), {"Content-Type": "application/json"}) if file.is_file() else (400, b'{"error": "unknown type"}', {})
+
+
+# Paths whose answer depends on the POST body or the query, not only on the path.
+RESPONDERS = {"/vast/api/v0/bundles/": vast_bundles, "/azure/api/retail/prices": azure_pages}
+
+
 @pytest.fixture
 def server(loopback: LoopbackServer):
     loopback.reset()
-    for path, responder in LOOPBACK_RESPONDERS.items():
-        loopback.respond(path, responder(loopback))
+    for path, responder in RESPONDERS.items():
+        loopback.respond(path, responder)
     yield loopback
     loopback.reset()
 
@@ -48,13 +60,13 @@ def warehouse_path(tmp_path: Path) -> Path:
 LOOPBACK_PATHS = {
     "skypilot": "/skypilot/catalogs/v8",
     "skypilot_mirror": "/skypilot-mirror/catalogs/v8",
+    "gcp_pricing": "/gcp",
+    "lambda_pricing": "/lambda",
+    "runpod_api": "/runpod",
+    "vast_api": "/vast/api/v0",
     "aws": "/aws/offers/v1.0/aws/AmazonEC2/current",
     "azure": "/azure/api/retail/prices",
     "gpuhunt": "/gpuhunt/v3",
-}
-# Paths answered by a responder (one path, many queries) rather than by a file.
-LOOPBACK_RESPONDERS = {
-    "/azure/api/retail/prices": azure_pages,
 }
 
 

@@ -12,7 +12,8 @@ import pytest
 from assets.errors import SourceError
 from assets.http import HttpClient, HttpSettings
 from assets.prices import aws
-from assets.prices.gpu_names import OFFER_COLUMNS, price_rows
+from assets.prices.gpu_names import price_rows
+from assets.prices.offers import OFFER_SCHEMA, OPTIONAL_SCHEMA
 from assets.reference.files import GPU_ALIASES, GPU_SPECS
 from tests.conftest import LOOPBACK_PATHS
 
@@ -80,7 +81,7 @@ def test_parse_keeps_on_demand_linux_shared_gpu_rows_only():
 
 def test_normalize_names_gpus_from_the_family_map():
     prices = offers()
-    assert set(prices.columns) >= set(OFFER_COLUMNS) and set(prices["pricing"]) == {"on_demand"}
+    assert set(prices.columns) >= {*OFFER_SCHEMA, *OPTIONAL_SCHEMA} and set(prices["pricing"]) == {"on_demand"}
     p5 = one(prices, region="us-east-1", instance_type="p5.48xlarge")
     assert (p5["gpu_model"], p5["gpu_count"], p5["price_per_gpu_hour_usd"]) == ("H100-SXM", 8, pytest.approx(6.88))
     assert one(prices, region="us-east-1", instance_type="p4d.24xlarge")["gpu_model"] == "A100-40GB"

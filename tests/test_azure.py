@@ -12,7 +12,8 @@ import pytest
 from assets.errors import SourceError
 from assets.http import HttpClient, HttpSettings
 from assets.prices import azure
-from assets.prices.gpu_names import OFFER_COLUMNS, price_rows
+from assets.prices.gpu_names import price_rows
+from assets.prices.offers import OFFER_SCHEMA, OPTIONAL_SCHEMA
 from assets.reference.files import GPU_ALIASES, GPU_SPECS
 from tests.conftest import LOOPBACK_PATHS
 
@@ -67,7 +68,7 @@ def test_parse_reads_every_page_and_keeps_gpu_skus():
 
 def test_normalize_keeps_linux_on_demand_and_spot_and_drops_the_rest(server):
     prices = canonical(azure.parse(fetched(server)))
-    assert set(prices.columns) >= set(OFFER_COLUMNS)
+    assert set(prices.columns) >= {*OFFER_SCHEMA, *OPTIONAL_SCHEMA}
     nd = one(prices, region="eastus", instance_type="Standard_ND96isr_H100_v5", pricing="on_demand")
     assert (nd["gpu_model"], nd["gpu_count"], nd["price_per_gpu_hour_usd"]) == ("H100-SXM", 8, pytest.approx(98.32 / 8))
     assert one(prices, region="eastus", instance_type="Standard_ND96isr_H100_v5", pricing="spot")["price_per_hour_usd"] == 18.169536

@@ -28,18 +28,22 @@ def test_materialize_everything_and_check_the_mart(server, warehouse_path):
     assert summary.failed_ingest == {} and summary.costs_ok
     costs = gpt3(warehouse_path)
     h100 = costs.filter(pl.col("gpu_model") == "H100-SXM").row(0, named=True)
-    # cheapest H100 SXM on-demand in the fixtures: Nebius (via gpuhunt) at $2.95 per GPU-hour
-    assert (h100["price_provider"], h100["price_instance_type"], h100["price_source"]) == ("nebius", "gpu-h100-sxm 1gpu-16vcpu-200gb", "gpuhunt")
-    assert h100["price_per_gpu_hour_usd"] == pytest.approx(2.95)
-    assert h100["cloud_cost_usd"] == pytest.approx(GPT3_FLOPS / (989e12 * 0.40 * 3600) * 2.95)
+    # cheapest H100 SXM on-demand in the fixtures: the Vast marketplace median, $1.8675 per GPU-hour
+    # (below Lambda gpu_8x_h100_sxm5 at $27.52 / 8 = $3.44 in the SkyPilot fixture)
+    assert (h100["price_provider"], h100["price_instance_type"], h100["price_source"]) == ("vast", "H100 SXM 80GB", "vast")
+    assert h100["price_per_gpu_hour_usd"] == pytest.approx(1.8675)
+    assert h100["cloud_cost_usd"] == pytest.approx(GPT3_FLOPS / (989e12 * 0.40 * 3600) * 1.8675)
     assert h100["price_origin"] == "live" and h100["mfu"] == 0.40
     # every GPU model with a price and a dense peak is costed, none twice
     assert costs["gpu_model"].n_unique() == costs.height >= 15
     with connect_reader(warehouse_path) as con:
         unknown = queries.frame(con, "SELECT DISTINCT gpu_name_raw FROM marts.latest_gpu_prices WHERE gpu_model IS NULL ORDER BY 1")
     assert unknown["gpu_name_raw"].to_list() == ["M60", "MI25"]
+    fresh = {f"{table}_fresh": True for table in (
+        "skypilot_vms", "gcp_gpu_prices", "lambda_prices", "runpod_gpu_types", "vast_offer_stats", "aws_ec2_prices", "azure_vm_prices", "gpuhunt_offers",
+    )}
     assert summary.checks == {
-        "gpu_prices_positive": True, "gpu_prices_unique": True, "gpu_prices_unknown_gpus": False, "azure_unmapped_gpu_skus": False,
+        "gpu_prices_positive": True, "gpu_prices_unique": True, "gpu_prices_unknown_gpus": False, "azure_unmapped_gpu_skus": False, **fresh,
     }
 
 

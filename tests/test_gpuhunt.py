@@ -13,7 +13,8 @@ import pytest
 from assets.errors import SourceError
 from assets.http import HttpClient, HttpSettings
 from assets.prices import gpuhunt
-from assets.prices.gpu_names import OFFER_COLUMNS, price_rows
+from assets.prices.gpu_names import price_rows
+from assets.prices.offers import OFFER_SCHEMA, OPTIONAL_SCHEMA
 from assets.reference.files import GPU_ALIASES, GPU_SPECS
 from tests.conftest import LOOPBACK_PATHS
 
@@ -83,7 +84,7 @@ def test_parse_keeps_gpu_rows_with_their_provider_and_version():
 
 def test_normalize_spot_rows_providers_and_first_party_comparable_names():
     prices = canonical(gpuhunt.parse(payloads()))
-    assert set(prices.columns) >= set(OFFER_COLUMNS) and set(prices["source"]) == {"gpuhunt"}
+    assert set(prices.columns) >= {*OFFER_SCHEMA, *OPTIONAL_SCHEMA} and set(prices["source"]) == {"gpuhunt"}
     assert set(prices["provider"]) == {"aws", "azure", "gcp", "lambda", "runpod", "nebius", "oci"}  # lambdalabs -> lambda
     p5 = prices.filter(pl.col("provider") == "aws", pl.col("instance_type") == "p5.48xlarge")
     assert dict(zip(p5["pricing"], p5["price_per_hour_usd"])) == {"on_demand": 55.04, "spot": 17.6289}

@@ -9,11 +9,15 @@ import warehouse
 from warehouse import prices, queries
 
 D1, D2 = dt.date(2026, 4, 2), dt.date(2026, 4, 3)
-COLUMNS = ["source", "provider", "region", "instance_type", "gpu_model", "gpu_count", "pricing", "price_per_hour_usd", "snapshot_date"]
+COLUMNS = ["source", "provider", "region", "instance_type", "gpu_model", "gpu_count", "pricing", "price_per_hour_usd", "snapshot_date",
+           "commitment_term"]
 
 
 def core_rows(*rows) -> pl.DataFrame:
-    frame = pl.DataFrame([dict(zip(COLUMNS, r)) for r in rows], schema_overrides={"gpu_count": pl.Float64, "price_per_hour_usd": pl.Float64})
+    frame = pl.DataFrame(
+        [dict(zip(COLUMNS, (*r, None)[: len(COLUMNS)])) for r in rows],
+        schema_overrides={"gpu_count": pl.Float64, "price_per_hour_usd": pl.Float64, "region": pl.String, "commitment_term": pl.String},
+    )
     return frame.with_columns(
         pl.col("gpu_model").alias("gpu_name_raw"),
         pl.lit("instance").alias("price_basis"),
@@ -39,6 +43,10 @@ def con(warehouse_path):
         ("gpuhunt", "azure", "eastus", "Standard_NV6ads_A10_v5", "A10", 1 / 6, "on_demand", 0.454, D2),
         ("gpuhunt", "aws", "us-east-1", "g6.xlarge", "L4", 1, "on_demand", 0.8048, D2),
         ("gpuhunt", "aws", "us-east-1", "g6e.xlarge", "L40S", 1, "on_demand", 1.861, D2),
+        ("gpuhunt", "lambda", "us-east-1", "gpu_1x_gh200", "GH200", 1, "on_demand", 1.99, D2),
+        ("lambda", "lambda", None, "gpu_1x_gh200", "GH200", 1, "on_demand", 2.29, D2),  # Lambda's page: one price, every region
+        ("gcp", "gcp", "us-central1", "NVIDIA H100 80GB:8", "H100-SXM", 8, "committed", 62.0, D2, "1y"),
+        ("gcp", "gcp", "us-central1", "NVIDIA H100 80GB:8", "H100-SXM", 8, "committed", 44.0, D2, "3y"),
     )
     with warehouse.connect_writer(warehouse_path) as con:
         for (source, day), part in rows.group_by("source", "snapshot_date"):
@@ -101,3 +109,19 @@ def test_a_family_name_matches_its_variants_only(con):
     match = queries.frame(con, "SELECT m, marts.gpu_family_match(m, 'L4') AS l4, marts.gpu_family_match(m, 'h100') AS h100 FROM "
                                "(VALUES ('L4'), ('L40S'), ('H100-SXM'), ('H100-NVL'), ('GH200')) t(m) ORDER BY m")
     assert match.rows() == [("GH200", False, False), ("H100-NVL", False, True), ("H100-SXM", False, True), ("L4", True, False), ("L40S", False, False)]
+
+
+def test_a_first_party_price_without_a_region_covers_every_region(con):
+    gh200 = queries.frame(con, "SELECT source, region, price_per_hour_usd FROM marts.latest_gpu_prices WHERE instance_type = 'gpu_1x_gh200'")
+    assert gh200.rows() == [("lambda", None, 2.29)]  # gpuhunt's us-east-1 copy (1.99) is not the price the marts use
+    daily = prices.gpu_price_history(con, "GH200", "on_demand").row(0, named=True)
+    assert (daily["offers"], daily["cheapest_source"]) == (1, "lambda")
+
+
+def test_committed_prices_keep_their_term_apart(con):
+    committed = queries.frame(con, "SELECT commitment_term, price_per_hour_usd FROM marts.latest_gpu_prices WHERE pricing = 'committed' ORDER BY 1")
+    assert committed.rows() == [("1y", 62.0), ("3y", 44.0)]
+    place = queries.frame(con, "SELECT commitment_term, price_per_gpu_hour_usd, offers FROM marts.gpu_prices_latest WHERE pricing = 'committed' ORDER BY 1")
+    assert place.rows() == [("1y", 62.0 / 8, 1), ("3y", 44.0 / 8, 1)]
+    daily = queries.frame(con, "SELECT commitment_term, cheapest_price_per_gpu_hour_usd FROM marts.gpu_prices_daily WHERE pricing = 'committed' ORDER BY 1")
+    assert daily.rows() == [("1y", 62.0 / 8), ("3y", 44.0 / 8)]

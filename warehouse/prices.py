@@ -35,6 +35,11 @@ def resolve_gpu(con: duckdb.DuckDBPyConnection, wanted: str) -> list[str]:
     return aliased["gpu_model"].to_list()
 
 
+def newest_gpu_prices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every source's newest snapshot, all rows (marts.latest_gpu_prices keeps only the preferred row of an offer)."""
+    return frame(con, "SELECT * EXCLUDE (first_party, preferred) FROM marts.gpu_prices_by_source")
+
+
 def known_gpu_models(con: duckdb.DuckDBPyConnection) -> list[str]:
     return frame(con, "SELECT gpu_model FROM core.gpu_specs ORDER BY 1")["gpu_model"].to_list()
 

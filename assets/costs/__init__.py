@@ -3,8 +3,9 @@
 import dagster as dg
 import polars as pl
 
+from assets.automation import on_input_change
 from assets.ingest import utc_now
-from assets.metadata import OWNERS, markdown_preview, table_metadata
+from assets.metadata import OWNERS, content_version, markdown_preview, table_metadata
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
 from costmodel.training import DEFAULT_MFU, training_costs as compute_training_costs
 from warehouse import queries, replace_table
@@ -25,7 +26,7 @@ class TrainingCostConfig(dg.Config):
     kinds={"duckdb", "polars"},
     pool=WAREHOUSE_POOL,
     owners=OWNERS,
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=on_input_change(),
     description=(
         "What one training run of each reference model costs on every GPU model with a price: "
         "FLOPs = 6 x active params x tokens; GPU-hours = FLOPs / (dense peak x MFU x 3600); "
@@ -54,7 +55,7 @@ def training_costs(context: dg.AssetExecutionContext, config: TrainingCostConfig
                 markdown_preview(headline.select("gpu_model", "price_per_gpu_hour_usd", "price_provider", "gpu_hours", "cloud_cost_usd", "price_origin"), rows=40)
             ),
         }
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(metadata=metadata, data_version=dg.DataVersion(content_version(frame, ("computed_at",))))
 
 
 cost_assets = [training_costs]

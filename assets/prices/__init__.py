@@ -3,15 +3,20 @@
 import dagster as dg
 import polars as pl
 
-from assets.ingest import build_ingest_asset
-from assets.metadata import OWNERS, markdown_preview, table_metadata
-from assets.prices import aws, azure, gpuhunt, skypilot
+from assets.automation import on_input_change
+from assets.ingest import build_freshness_check, build_ingest_asset
+from assets.metadata import OWNERS, content_version, markdown_preview, table_metadata
+from assets.prices import aws, azure, gcp, gpuhunt, lambda_page, runpod, skypilot, vast
 from assets.prices.gpu_names import price_rows
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
-from warehouse import queries, replace_snapshot
+from warehouse import prices, queries, replace_snapshot
 
 PRICE_SOURCES = (
     skypilot.SOURCE,
+    gcp.SOURCE,
+    lambda_page.SOURCE,
+    runpod.SOURCE,
+    vast.SOURCE,
     aws.SOURCE,
     azure.SOURCE,
     gpuhunt.SOURCE,
@@ -27,7 +32,7 @@ RAW_PRICE_KEYS = [dg.AssetKey(["raw", source.table]) for source in PRICE_SOURCES
     kinds={"duckdb", "polars"},
     pool=WAREHOUSE_POOL,
     owners=OWNERS,
-    automation_condition=dg.AutomationCondition.eager(),
+    automation_condition=on_input_change(),
     description=(
         "Every GPU offer from every price source in one shape: canonical gpu_model (from core.gpu_aliases), "
         "gpu_count, pricing (on_demand / spot), price_per_hour_usd and price_per_gpu_hour_usd, and "
@@ -48,8 +53,8 @@ def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
             rows = price_rows(source.normalize(queries.snapshot_slice(con, source.raw_table, source.name, day)), aliases, specs)
             replace_snapshot(con, "core.gpu_prices", rows, source=source.name, snapshot_date=day)
             written.append(rows)
-        latest = queries.latest_gpu_prices(con)
-    frame = pl.concat(written, how="diagonal") if written else latest
+        latest = prices.newest_gpu_prices(con)
+    frame = pl.concat(written) if written else latest
     unknown = latest.filter(pl.col("gpu_model").is_null())
     return dg.MaterializeResult(
         metadata={
@@ -65,23 +70,25 @@ def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
                     rows=40,
                 )
             ),
-        }
+        },
+        # the same rows (whenever fetched) give the same version, so unchanged prices recompute nothing downstream
+        data_version=dg.DataVersion(content_version(latest.drop("age_days"), ("fetched_at",))),
     )
 
 
 @dg.asset_check(asset=gpu_prices, blocking=True, description="Every price is positive and per-GPU prices follow from per-instance prices.")
 def gpu_prices_positive(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
-        latest = queries.latest_gpu_prices(con)
+        latest = prices.newest_gpu_prices(con)
     bad = latest.filter(~(pl.col("price_per_hour_usd") > 0) | ~(pl.col("price_per_gpu_hour_usd") > 0) | ~(pl.col("gpu_count") > 0))
     return dg.AssetCheckResult(passed=bad.is_empty(), metadata={"bad_rows": bad.height, "sample": dg.MetadataValue.md(markdown_preview(bad))})
 
 
-@dg.asset_check(asset=gpu_prices, blocking=True, description="One row per (source, provider, region, instance_type, pricing) in each snapshot.")
+@dg.asset_check(asset=gpu_prices, blocking=True, description="One row per (source, provider, region, instance_type, pricing, commitment_term) in each snapshot.")
 def gpu_prices_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
-        latest = queries.latest_gpu_prices(con)
-    key = ["source", "provider", "region", "instance_type", "pricing", "snapshot_date"]
+        latest = prices.newest_gpu_prices(con)
+    key = ["source", "provider", "region", "instance_type", "pricing", "commitment_term", "snapshot_date"]
     dupes = latest.filter(pl.struct(key).is_duplicated())
     return dg.AssetCheckResult(passed=dupes.is_empty(), metadata={"duplicate_rows": dupes.height, "sample": dg.MetadataValue.md(markdown_preview(dupes.select(key)))})
 
@@ -89,7 +96,7 @@ def gpu_prices_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 @dg.asset_check(asset=gpu_prices, description="GPU names no alias maps to a canonical model: kept with gpu_model NULL, listed here so the alias table can grow.")
 def gpu_prices_unknown_gpus(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
-        latest = queries.latest_gpu_prices(con)
+        latest = prices.newest_gpu_prices(con)
     unknown = (
         latest.filter(pl.col("gpu_model").is_null())
         .group_by("source", "provider", "gpu_name_raw").agg(pl.len().alias("rows"), pl.col("instance_type").first().alias("example_instance"))
@@ -120,4 +127,7 @@ def azure_unmapped_gpu_skus(warehouse: WarehouseResource) -> dg.AssetCheckResult
 
 
 price_assets = [*price_ingest_assets, gpu_prices]
-price_checks = [gpu_prices_positive, gpu_prices_unique, gpu_prices_unknown_gpus, azure_unmapped_gpu_skus]
+price_checks = [
+    gpu_prices_positive, gpu_prices_unique, gpu_prices_unknown_gpus, azure_unmapped_gpu_skus,
+    *(build_freshness_check(s) for s in PRICE_SOURCES),
+]

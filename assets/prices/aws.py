@@ -25,8 +25,8 @@ import polars as pl
 
 from assets.errors import SourceError
 from assets.http import HttpClient, iter_lines
-from assets.prices.gpu_names import OFFER_COLUMNS
 from assets.prices.mappings import AWS_GPU_FAMILIES, load_mapping
+from assets.prices.offers import as_offers
 from assets.source import Snapshot, Source
 
 NAME = "aws"
@@ -183,7 +183,7 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
         )
         .filter(pl.col("gpu_count") > 0)
     )
-    return (
+    return as_offers(
         rows.group_by("source", pl.col("region_code").alias("region"), "instance_type", "gpu_name_raw", "gpu_count",
                       "snapshot_date", "fetched_at", "origin")
         .agg(pl.col("price_per_unit").min().alias("price_per_hour_usd"))
@@ -191,7 +191,6 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
             pl.lit("aws").alias("provider"), pl.lit("on_demand").alias("pricing"),
             pl.lit("instance").alias("price_basis"), pl.lit("USD").alias("currency"),
         )
-        .select(OFFER_COLUMNS)
         .sort("region", "instance_type")
     )
 

@@ -25,8 +25,8 @@ import polars as pl
 
 from assets.errors import SourceError
 from assets.http import HttpClient
-from assets.prices.gpu_names import OFFER_COLUMNS
 from assets.prices.mappings import AZURE_GPU_SKUS, load_mapping
+from assets.prices.offers import as_offers
 from assets.source import Snapshot, Source
 
 NAME = "azure"
@@ -168,12 +168,11 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("meter_name").str.contains(" Spot") | pl.col("sku_name").str.contains(" Spot"))
         .then(pl.lit("spot")).otherwise(pl.lit("on_demand")).alias("pricing")
     )
-    return (
+    return as_offers(
         rows.group_by("source", pl.col("arm_region_name").alias("region"), "instance_type",
                       pl.col("gpu_name").alias("gpu_name_raw"), "gpu_count", "pricing", "snapshot_date", "fetched_at", "origin")
         .agg(pl.col("retail_price").min().alias("price_per_hour_usd"))
         .with_columns(pl.lit("azure").alias("provider"), pl.lit("instance").alias("price_basis"), pl.lit("USD").alias("currency"))
-        .select(OFFER_COLUMNS)
         .sort("region", "instance_type", "pricing")
     )
 

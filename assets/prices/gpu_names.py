@@ -10,13 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from assets.prices.offers import as_offers
 from costmodel.hardware import peak_tflops
-
-# What a price source's normalize returns (price_rows adds gpu_model and the per-GPU prices).
-OFFER_COLUMNS = (
-    "source", "provider", "region", "instance_type", "gpu_name_raw", "gpu_count", "pricing", "price_basis",
-    "price_per_hour_usd", "currency", "snapshot_date", "fetched_at", "origin",
-)
 
 
 def canonicalize(offers: pl.DataFrame, aliases: pl.DataFrame) -> pl.DataFrame:
@@ -44,7 +39,7 @@ def canonicalize(offers: pl.DataFrame, aliases: pl.DataFrame) -> pl.DataFrame:
 def price_rows(offers: pl.DataFrame, aliases: pl.DataFrame, specs: pl.DataFrame) -> pl.DataFrame:
     """Offers -> core.gpu_prices rows: canonical name, $/GPU-hour, and $/PFLOP-hour of dense peak."""
     return (
-        canonicalize(offers, aliases)
+        canonicalize(as_offers(offers), aliases)
         .with_columns((pl.col("price_per_hour_usd") / pl.col("gpu_count")).alias("price_per_gpu_hour_usd"))
         .join(peak_tflops(specs), on="gpu_model", how="left")
         .with_columns((pl.col("price_per_gpu_hour_usd") / (pl.col("peak_tflops_dense") / 1000)).alias("price_per_pflop_hour_usd"))

@@ -22,7 +22,7 @@ import polars as pl
 
 from assets.errors import SourceError
 from assets.http import HttpClient
-from assets.prices.gpu_names import OFFER_COLUMNS
+from assets.prices.offers import as_offers
 from assets.prices.skypilot import TPU_CORES_PER_CHIP
 from assets.source import Snapshot, Source
 
@@ -122,12 +122,11 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
         .then(pl.format("{} ({}x {})", "instance_type", pl.col("gpu_count").cast(pl.Int64), "gpu_name_raw"))
         .otherwise(pl.col("instance_type")).alias("instance_type")
     )
-    return (
+    return as_offers(
         offers.group_by("source", "provider", "region", "instance_type", "gpu_name_raw", "gpu_count", "pricing",
                         "snapshot_date", "fetched_at", "origin")
         .agg(pl.col("price").min().alias("price_per_hour_usd"))
         .with_columns(pl.lit("instance").alias("price_basis"), pl.lit("USD").alias("currency"))
-        .select(OFFER_COLUMNS)
         .sort("provider", "region", "instance_type", "pricing")
     )
 

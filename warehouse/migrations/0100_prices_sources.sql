@@ -81,58 +81,75 @@ CREATE TABLE raw.gpuhunt_offers (
 );
 COMMENT ON TABLE raw.gpuhunt_offers IS 'dstack gpuhunt catalogs (v3/{provider}/{version}/catalog.zip), GPU rows only, as returned: provider is gpuhunt''s name (lambdalabs = Lambda), price is USD per instance-hour, spot and on-demand are separate rows, TPUs have gpu_vendor google. One slice per snapshot_date.';
 
+-- An offer is (provider, region, instance_type, pricing, commitment_term). commitment_term is added to
+-- core.gpu_prices by migration 0150, which runs after this one on a new warehouse: the views name it
+-- through COLUMNS(c -> c IN (...)), which DuckDB re-expands each time a view is read, so they use the
+-- column once it exists (a committed 1y and 3y price are then two offers, never one).
+
 -- Each source's newest snapshot, every row, with the first-party preference made explicit.
 CREATE VIEW marts.gpu_prices_by_source AS
 WITH latest AS (
-    SELECT p.*, (current_date - p.snapshot_date) AS age_days, (p.source = p.provider) AS first_party
+    SELECT p.*, (current_date - p.snapshot_date) AS age_days, (p.source = p.provider) AS first_party,
+           list_value(*COLUMNS(c -> c IN ('provider', 'instance_type', 'pricing', 'commitment_term'))) AS _offer
     FROM core.gpu_prices p
     JOIN (SELECT source, max(snapshot_date) AS snapshot_date FROM core.gpu_prices GROUP BY source) l
       USING (source, snapshot_date)
+), ranked AS (
+    SELECT *,
+           row_number() OVER (PARTITION BY _offer, region ORDER BY first_party DESC, snapshot_date DESC, source) AS _rank,
+           -- a first-party price with no region (Lambda's page) holds in every region of that provider
+           bool_or(first_party AND region IS NULL) OVER (PARTITION BY _offer) AS _first_party_everywhere
+    FROM latest
 )
-SELECT *,
-       row_number() OVER (PARTITION BY provider, region, instance_type, pricing
-                          ORDER BY first_party DESC, snapshot_date DESC, source) = 1 AS preferred
-FROM latest;
-COMMENT ON VIEW marts.gpu_prices_by_source IS 'Each source''s newest snapshot of GPU prices, every source kept side by side. first_party: the row comes from the provider''s own source (source = provider). preferred: the row marts use for this (provider, region, instance_type, pricing): first-party first, then the newest snapshot.';
+SELECT * EXCLUDE (_offer, _rank, _first_party_everywhere),
+       (_rank = 1 AND (first_party OR NOT _first_party_everywhere)) AS preferred
+FROM ranked;
+COMMENT ON VIEW marts.gpu_prices_by_source IS 'Each source''s newest snapshot of GPU prices, every source kept side by side. first_party: the row comes from the provider''s own source (source = provider). preferred: the row the marts use for this offer (provider, region, instance_type, pricing, commitment_term): the first-party row first (a first-party price without a region covers every region), then the newest snapshot, then the source name.';
 
 CREATE OR REPLACE VIEW marts.latest_gpu_prices AS
 SELECT * EXCLUDE (first_party, preferred) FROM marts.gpu_prices_by_source WHERE preferred;
-COMMENT ON VIEW marts.latest_gpu_prices IS 'The current price of every GPU offer: each source''s most recent snapshot, with age_days (days since that snapshot); where several sources price the same (provider, region, instance_type, pricing), the first-party row wins over an aggregator''s, else the newest. A source that failed today still shows its last good data, with its age.';
+COMMENT ON VIEW marts.latest_gpu_prices IS 'The current price of every GPU offer: each source''s most recent snapshot, with age_days (days since that snapshot); where several sources price the same offer (provider, region, instance_type, pricing, commitment_term), the first-party row wins over an aggregator''s, else the newest. A source that failed today still shows its last good data, with its age.';
 
 CREATE VIEW marts.gpu_prices_latest AS
-SELECT provider, region, gpu_model, pricing, price_basis, price_per_gpu_hour_usd, price_per_pflop_hour_usd,
-       instance_type, gpu_count, price_per_hour_usd, source, (source = provider) AS first_party, origin,
-       snapshot_date, age_days,
-       count(*) OVER offers AS offers
-FROM marts.latest_gpu_prices
-WHERE gpu_model IS NOT NULL
-WINDOW offers AS (PARTITION BY provider, region, gpu_model, pricing, price_basis)
-QUALIFY row_number() OVER (PARTITION BY provider, region, gpu_model, pricing, price_basis
-                           ORDER BY price_per_gpu_hour_usd, instance_type, source) = 1;
-COMMENT ON VIEW marts.gpu_prices_latest IS 'Latest price per (provider, region, gpu_model, pricing, price_basis): the cheapest $/GPU-hour among that place''s offers (first-party preferred, see marts.latest_gpu_prices), the instance it comes from, its source, snapshot date and age_days, and how many offers there were.';
+WITH offers AS (
+    SELECT *, list_value(*COLUMNS(c -> c IN ('provider', 'region', 'gpu_model', 'pricing', 'price_basis', 'commitment_term'))) AS _place
+    FROM marts.latest_gpu_prices
+    WHERE gpu_model IS NOT NULL
+)
+SELECT provider, region, COLUMNS(c -> c IN ('gpu_model', 'commitment_term')), pricing, price_basis,
+       price_per_gpu_hour_usd, price_per_pflop_hour_usd, instance_type, gpu_count, price_per_hour_usd, source,
+       (source = provider) AS first_party, origin, snapshot_date, age_days,
+       count(*) OVER (PARTITION BY _place) AS offers
+FROM offers
+QUALIFY row_number() OVER (PARTITION BY _place ORDER BY price_per_gpu_hour_usd, instance_type, source) = 1;
+COMMENT ON VIEW marts.gpu_prices_latest IS 'Latest price per (provider, region, gpu_model, pricing, price_basis, commitment_term): the cheapest $/GPU-hour among that place''s offers (first-party preferred, see marts.latest_gpu_prices), the instance it comes from, its source, snapshot date and age_days, and how many offers there were.';
 
 CREATE VIEW marts.gpu_prices_daily AS
-WITH offers AS (
-    SELECT * FROM core.gpu_prices
+WITH keyed AS (
+    SELECT *, list_value(*COLUMNS(c -> c IN ('gpu_model', 'pricing', 'commitment_term'))) AS _kind,
+           list_value(*COLUMNS(c -> c IN ('provider', 'instance_type', 'pricing', 'commitment_term'))) AS _offer
+    FROM core.gpu_prices
     WHERE gpu_model IS NOT NULL AND price_basis = 'instance'
-    QUALIFY row_number() OVER (PARTITION BY snapshot_date, provider, region, instance_type, pricing
-                               ORDER BY (source = provider) DESC, source) = 1
-), stats AS (
-    SELECT snapshot_date, gpu_model, pricing,
-           min(price_per_gpu_hour_usd) AS cheapest_price_per_gpu_hour_usd,
-           median(price_per_gpu_hour_usd) AS median_price_per_gpu_hour_usd,
-           count(*) AS offers,
-           count(DISTINCT provider) AS providers
-    FROM offers GROUP BY snapshot_date, gpu_model, pricing
+), offers AS (
+    SELECT * FROM keyed
+    QUALIFY row_number() OVER (PARTITION BY snapshot_date, region, _offer ORDER BY (source = provider) DESC, source) = 1
+        AND ((source = provider) OR NOT bool_or(source = provider AND region IS NULL) OVER (PARTITION BY snapshot_date, _offer))
 ), cheapest AS (
-    SELECT snapshot_date, gpu_model, pricing, provider AS cheapest_provider, region AS cheapest_region,
+    SELECT snapshot_date, _kind, provider AS cheapest_provider, region AS cheapest_region,
            instance_type AS cheapest_instance_type, source AS cheapest_source
     FROM offers
-    QUALIFY row_number() OVER (PARTITION BY snapshot_date, gpu_model, pricing
-                               ORDER BY price_per_gpu_hour_usd, provider, region, instance_type) = 1
+    QUALIFY row_number() OVER (PARTITION BY snapshot_date, _kind ORDER BY price_per_gpu_hour_usd, provider, region, instance_type) = 1
 )
-SELECT * FROM stats JOIN cheapest USING (snapshot_date, gpu_model, pricing);
-COMMENT ON VIEW marts.gpu_prices_daily IS 'Per day, GPU model and pricing (on_demand, spot): the cheapest and median $/GPU-hour over that day''s whole-instance offers, the number of offers and providers, and where the cheapest was (cheapest_provider, cheapest_region, cheapest_instance_type, cheapest_source). A day counts the sources that delivered that day; an offer priced by several sources counts once (first-party preferred).';
+SELECT snapshot_date, COLUMNS(c -> c IN ('gpu_model', 'commitment_term')), pricing,
+       min(price_per_gpu_hour_usd) AS cheapest_price_per_gpu_hour_usd,
+       median(price_per_gpu_hour_usd) AS median_price_per_gpu_hour_usd,
+       count(*) AS offers,
+       count(DISTINCT provider) AS providers,
+       any_value(cheapest_provider) AS cheapest_provider, any_value(cheapest_region) AS cheapest_region,
+       any_value(cheapest_instance_type) AS cheapest_instance_type, any_value(cheapest_source) AS cheapest_source
+FROM offers JOIN cheapest USING (snapshot_date, _kind)
+GROUP BY ALL;
+COMMENT ON VIEW marts.gpu_prices_daily IS 'Per day, GPU model and pricing (on_demand, spot, committed with its term): the cheapest and median $/GPU-hour over that day''s whole-instance offers, the number of offers and providers, and where the cheapest was (cheapest_provider, cheapest_region, cheapest_instance_type, cheapest_source). A day counts the sources that delivered that day; an offer priced by several sources counts once (first-party preferred).';
 
 CREATE VIEW marts.gpu_rental_options AS
 SELECT gpu_model, provider, region, instance_type, gpu_count, pricing, price_per_hour_usd, price_per_gpu_hour_usd,

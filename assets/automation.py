@@ -1,0 +1,22 @@
+"""When derived assets recompute: when, and only when, an input's data version changes.
+
+`eager()` would also fire on a re-ingest that produced identical rows (a new
+materialization with the same data version). This condition looks at data
+versions instead, so a daily fetch with unchanged prices triggers nothing
+downstream, while one changed price recomputes exactly the assets that use it.
+"""
+
+import dagster as dg
+
+AC = dg.AutomationCondition
+
+
+def on_input_change() -> dg.AutomationCondition:
+    input_changed = AC.any_deps_match(AC.data_version_changed()).with_label("an input's data version changed")
+    return (
+        AC.in_latest_time_window()
+        & (AC.newly_missing() | input_changed).since_last_handled()
+        & ~AC.any_deps_missing()
+        & ~AC.any_deps_in_progress()
+        & ~AC.in_progress()
+    ).with_label("recompute when an input changes")

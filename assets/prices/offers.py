@@ -1,0 +1,62 @@
+"""The canonical offer shape a price source's `normalize` returns, and small helpers to reach it.
+
+Every source returns the contract columns of core.gpu_prices (OFFER_SCHEMA). A few
+sources know more: a committed-use price has a term, a marketplace has a price
+distribution instead of one list price. Those go in OPTIONAL_SCHEMA columns, NULL
+for every source that does not have them, so all sources' rows keep one shape.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+OFFER_SCHEMA: dict[str, pl.DataType] = {
+    "source": pl.String,
+    "provider": pl.String,
+    "region": pl.String,
+    "instance_type": pl.String,
+    "gpu_name_raw": pl.String,
+    "gpu_count": pl.Float64,
+    "pricing": pl.String,
+    "price_basis": pl.String,
+    "price_per_hour_usd": pl.Float64,
+    "currency": pl.String,
+    "snapshot_date": pl.Date,
+    "fetched_at": pl.Datetime("us"),
+    "origin": pl.String,
+}
+
+OPTIONAL_SCHEMA: dict[str, pl.DataType] = {
+    "commitment_term": pl.String,  # '1y' / '3y' when pricing = 'committed'
+    "offer_count": pl.Int64,  # marketplace offers behind the row
+    "price_min_per_gpu_hour_usd": pl.Float64,
+    "price_p10_per_gpu_hour_usd": pl.Float64,
+    "price_median_per_gpu_hour_usd": pl.Float64,
+}
+
+
+def as_offers(frame: pl.DataFrame) -> pl.DataFrame:
+    """The contract columns in order and typed, then the optional ones (NULL where the source has none).
+
+    Every source's rows then share one column order, so they concatenate and insert alike.
+    """
+    return frame.select(
+        *[pl.col(c).cast(t) for c, t in OFFER_SCHEMA.items()],
+        *[(pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c) for c, t in OPTIONAL_SCHEMA.items()],
+    )
+
+
+_USD = re.compile(r"\$\s*([0-9][0-9,]*(?:\.[0-9]+)?)")
+
+
+def usd_amount(text: str | None) -> float | None:
+    """The first dollar amount in a page's text ('$3.99', 'US$0.35 per GPU'); None when there is none ('N/A', '—')."""
+    match = _USD.search(text or "")
+    return float(match.group(1).replace(",", "")) if match else None
+
+
+def clean_text(text: str | None) -> str:
+    """Collapse a cell's whitespace (pages break lines and pad with non-breaking spaces)."""
+    return re.sub(r"\s+", " ", (text or "").replace("\xa0", " ")).strip()
