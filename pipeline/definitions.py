@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.costs import cost_assets
+from assets.costs import cost_assets, cost_checks
 from assets.prices import price_assets, price_checks
 from assets.reference import reference_assets
 from pipeline.automation import automation_sensor, reference_files_sensor
@@ -12,7 +12,7 @@ from pipeline.resources import build_resources
 from pipeline.schedules import daily_ingest_job, daily_ingest_schedule, source_freshness_job, source_freshness_schedule
 
 ALL_ASSETS = [*reference_assets, *price_assets, *cost_assets]
-ALL_CHECKS = [*price_checks]
+ALL_CHECKS = [*price_checks, *cost_checks]
 
 
 def build_definitions(**resource_options) -> dg.Definitions:

@@ -1,11 +1,21 @@
-"""Training-cost formulas against hand-computed values."""
+"""Training-cost formulas against hand-computed values: FLOPs, GPU-hours, MFU band, days, cost, energy, ownership."""
 
 import datetime as dt
 
 import polars as pl
 import pytest
 
-from costmodel.training import cheapest_prices, gpu_hours, training_costs, training_flops
+from costmodel.power import Electricity
+from costmodel.prices import cheapest_prices
+from costmodel.training import (
+    gpu_hours,
+    implied_mfu,
+    mfu_band,
+    training_costs,
+    training_estimate,
+    training_flops,
+    wall_clock_days,
+)
 
 NOW = dt.datetime(2026, 11, 30, 6)
 
@@ -50,6 +60,9 @@ def specs_frame():
             "gpu_model": ["A100-40GB", "H100-SXM", "RTX-A6000", "V100"],
             "tflops_bf16_dense": [312.0, 989.0, None, None],
             "tflops_fp16_dense": [312.0, 989.0, None, 125.0],
+            "memory_gb": [40.0, 80.0, 48.0, 16.0],
+            "memory_bandwidth_tbps": [1.555, 3.35, 0.768, 0.9],
+            "tdp_w": [400.0, 700.0, 300.0, 300.0],
         }
     )
 
@@ -63,7 +76,7 @@ def test_cheapest_on_demand_ignores_spot_gpu_only_and_unknown():
 
 def test_training_costs_rows_carry_their_assumptions():
     models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
-    costs = training_costs(models, specs_frame(), prices_frame(), mfu=0.40, computed_at=NOW)
+    costs = training_costs(models, specs_frame(), prices_frame(), mfu=0.40, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
     assert costs["gpu_model"].to_list() == ["A100-40GB", "H100-SXM"]  # sorted by cost; A6000 has no peak
     a100 = costs.row(0, named=True)
     assert a100["gpu_hours"] == pytest.approx(701_121.79, rel=1e-6)
@@ -76,7 +89,101 @@ def test_training_costs_rows_carry_their_assumptions():
 
 def test_mfu_is_overridable_and_checked():
     models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
-    at_half = training_costs(models, specs_frame(), prices_frame(), mfu=0.5, computed_at=NOW)
+    at_half = training_costs(models, specs_frame(), prices_frame(), mfu=0.5, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
     assert at_half["gpu_hours"][0] == pytest.approx(701_121.79 * 0.8, rel=1e-6)
     with pytest.raises(ValueError, match="mfu"):
         training_costs(models, specs_frame(), prices_frame(), mfu=1.5, computed_at=NOW)
+
+
+def test_mfu_band_gives_central_low_and_high_gpu_hours():
+    models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
+    row = training_costs(models, specs_frame(), prices_frame(), computed_at=NOW).filter(
+        (pl.col("pricing") == "on_demand") & (pl.col("gpu_model") == "A100-40GB")).row(0, named=True)
+    assert (row["mfu_low"], row["mfu"], row["mfu_high"]) == (0.30, 0.40, 0.50)
+    # low estimate = at the high MFU: 3.15e23 / (312e12 * 0.5 * 3600) = 560,897.4 h; high = at 0.3: 934,829.1 h
+    assert row["gpu_hours_low"] == pytest.approx(560_897.44, rel=1e-6)
+    assert row["gpu_hours_high"] == pytest.approx(934_829.06, rel=1e-6)
+    assert row["cloud_cost_usd_low"] == pytest.approx(560_897.44 * 1.99, rel=1e-6)
+    assert row["cloud_cost_usd_high"] == pytest.approx(934_829.06 * 1.99, rel=1e-6)
+
+
+def test_mfu_band_rules():
+    assert mfu_band() == (0.30, 0.40, 0.50)
+    assert mfu_band(0.6) == (0.30, 0.6, 0.6)  # a central value outside the default band widens it
+    assert mfu_band(0.2, 0.1, 0.3) == (0.1, 0.2, 0.3)
+    with pytest.raises(ValueError, match="low <= central <= high"):
+        mfu_band(0.4, 0.45, 0.5)
+    with pytest.raises(ValueError, match="mfu_high must be in"):
+        mfu_band(0.4, 0.3, 1.2)
+
+
+def test_wall_clock_days_and_implied_mfu_by_hand():
+    # 701,121.8 A100-hours on 1,024 GPUs = 684.7 hours = 28.53 days
+    assert wall_clock_days(701_121.79, 1024) == pytest.approx(28.529, rel=1e-4)
+    # GPT-3 on 10,000 V100 for 14.8 days: 3.15e23 / (3,552,000 h x 3600 x 125e12) = 19.7% (the PaLM paper says 21.3% step MFU)
+    assert implied_mfu(3.15e23, 3_552_000, 125) == pytest.approx(0.1971, abs=1e-4)
+
+
+def test_training_estimate_energy_co2_and_ownership_by_hand():
+    electricity = Electricity(pue=1.1, pue_source="test", tariff_usd_per_kwh=0.10, tariff_source="test", grid_gco2_per_kwh=400.0)
+    capex_hour = 1.5  # $/GPU-hour
+    out = training_estimate(
+        params_active=175e9, tokens=300e9, peak_tflops_dense=989, mfu=(0.3, 0.4, 0.5), price_per_gpu_hour_usd=2.0,
+        power_w_per_gpu=700, electricity=electricity, gpus=1000, capex_usd_per_gpu_hour=capex_hour,
+    )
+    hours = 3.15e23 / (989e12 * 0.4 * 3600)  # 221,183.5
+    assert out["gpu_hours"] == pytest.approx(hours)
+    assert out["wall_clock_days"] == pytest.approx(hours / 1000 / 24)
+    assert out["cloud_cost_usd"] == pytest.approx(hours * 2.0)
+    kwh = hours * 700 * 1.1 / 1000  # 170,311 kWh
+    assert out["energy_kwh"] == pytest.approx(kwh)
+    assert out["energy_cost_usd"] == pytest.approx(kwh * 0.10)
+    assert out["co2_kg"] == pytest.approx(kwh * 0.4)
+    assert out["owned_cost_usd"] == pytest.approx(hours * 1.5 + kwh * 0.10)
+    # owning wins above 1.5 / (2.0 - 0.077) = 78.0% utilization (energy per GPU-hour = 0.7 kW x 1.1 x $0.10)
+    assert out["owning_breakeven_utilization"] == pytest.approx(1.5 / (2.0 - 0.077))
+
+
+def test_training_estimate_leaves_out_what_it_cannot_know():
+    electricity = Electricity(pue=1.25, pue_source="t", tariff_usd_per_kwh=0.08, tariff_source="t")
+    out = training_estimate(params_active=7e9, tokens=2e12, peak_tflops_dense=197, mfu=(0.3, 0.4, 0.5), price_per_gpu_hour_usd=None,
+                            power_w_per_gpu=None, electricity=electricity)
+    assert "cloud_cost_usd" not in out and "energy_kwh" not in out and "co2_kg" not in out and "wall_clock_days" not in out
+    assert out["gpu_hours"] == pytest.approx(6 * 7e9 * 2e12 / (197e12 * 0.4 * 3600))
+
+
+def test_training_mart_takes_electricity_from_the_energy_mart_and_defaults_elsewhere():
+    models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
+    energy = pl.DataFrame({
+        "provider": ["lambda"], "region": ["us-east-1"], "country_code": ["US"], "state_code": ["VA"],
+        "tariff_usd_per_kwh": [0.0851], "tariff_source": ["EIA 5.6.A Virginia industrial"], "tariff_period": ["2026-03"],
+        "tariff_is_fallback": [False], "grid_gco2_per_kwh": [300.0], "grid_year": [2025], "grid_source": ["Ember"],
+        "pue": [1.3], "pue_source": ["test PUE"],
+    })
+    costs = training_costs(models, specs_frame(), prices_frame(), energy=energy, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
+    a100 = costs.filter(pl.col("gpu_model") == "A100-40GB").row(0, named=True)  # lambda us-east-1: known
+    assert (a100["tariff_usd_per_kwh"], a100["pue"], a100["tariff_period"], a100["tariff_is_fallback"]) == (0.0851, 1.3, "2026-03", False)
+    assert a100["energy_kwh"] == pytest.approx(701_121.79 * 400 * 1.3 / 1000, rel=1e-6)
+    assert a100["co2_kg"] == pytest.approx(a100["energy_kwh"] * 0.3)
+    h100 = costs.filter(pl.col("gpu_model") == "H100-SXM").row(0, named=True)  # aws us-east-1: not in the energy mart
+    assert (h100["tariff_usd_per_kwh"], h100["pue"], h100["tariff_is_fallback"]) == (0.08, 1.1, True)
+    assert h100["tariff_source"].startswith("default") and h100["co2_kg"] is None
+    no_energy = training_costs(models, specs_frame(), prices_frame(), computed_at=NOW)
+    assert no_energy["tariff_is_fallback"].all() and no_energy["co2_kg"].is_null().all()
+
+
+def test_training_mart_prices_every_choice_and_owned_hardware():
+    models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
+    purchase = pl.DataFrame({"gpu_model": ["H100-SXM"], "server_price_per_gpu_usd": [33_750.0], "price_date": ["2023-05"], "source": ["Epoch"]})
+    costs = training_costs(models, specs_frame(), prices_frame(), purchase_prices=purchase, computed_at=NOW)
+    a100 = costs.filter(pl.col("gpu_model") == "A100-40GB")
+    assert sorted(a100["pricing"].to_list()) == ["on_demand", "on_demand_median", "on_demand_provider", "on_demand_provider", "spot"]
+    assert a100.filter(pl.col("pricing") == "spot")["price_per_gpu_hour_usd"].to_list() == [0.98]
+    assert a100.filter(pl.col("pricing") == "on_demand_median")["price_per_gpu_hour_usd"].to_list() == [pytest.approx((1.99 + 2.7447) / 2)]
+    h100 = costs.filter((pl.col("gpu_model") == "H100-SXM") & (pl.col("pricing") == "on_demand")).row(0, named=True)
+    # Epoch AI worked example: $33,750 x 1.2346 x 0.3224 / 8,760 = $1.53 per GPU-hour
+    assert h100["capex_usd_per_gpu_hour"] == pytest.approx(1.5335, abs=1e-3)
+    assert h100["owned_cost_usd"] == pytest.approx(h100["gpu_hours"] * h100["capex_usd_per_gpu_hour"] + h100["energy_cost_usd"])
+    energy_hour = 0.7 * 1.1 * 0.08
+    assert h100["owning_breakeven_utilization"] == pytest.approx(h100["capex_usd_per_gpu_hour"] / (6.88 - energy_hour))
+    assert a100.filter(pl.col("pricing") == "on_demand")["owned_cost_usd"].to_list() == [None]  # no purchase price for it

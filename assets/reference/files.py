@@ -107,15 +107,98 @@ REFERENCE_MODELS = ReferenceFile(
     description="Reference AI models: total and active parameters, training tokens, each with its source.",
 )
 
-REFERENCE_FILES = (GPU_SPECS, GPU_ALIASES, REFERENCE_MODELS)
+TRAINING_RUNS = ReferenceFile(
+    name="training_runs.csv",
+    table="training_runs",
+    schema={
+        "model": pl.String, "scope": pl.String, "gpu_model": pl.String, "hardware_hours": pl.Float64, "gpus": pl.Float64,
+        "wall_clock_days": pl.Float64, "published_cost_usd": pl.Float64, "published_price_per_gpu_hour_usd": pl.Float64,
+        "source": pl.String, "notes": pl.String,
+    },
+    required=("model", "scope", "gpu_model", "hardware_hours", "source"),
+    key=("model", "scope"),
+    description="Published training runs: the hardware-hours (and cost, where given) each reference model's training took, with the source.",
+)
+
+INFERENCE_THROUGHPUT = ReferenceFile(
+    name="inference_throughput.csv",
+    table="inference_throughput",
+    schema={
+        "model": pl.String, "gpu_model": pl.String, "gpus": pl.Float64, "precision": pl.String, "input_tokens": pl.Float64,
+        "output_tokens": pl.Float64, "tokens_per_second": pl.Float64, "source": pl.String, "notes": pl.String,
+    },
+    required=("model", "gpu_model", "gpus", "tokens_per_second", "source"),
+    key=("model", "gpu_model", "precision", "input_tokens", "output_tokens"),
+    description="Measured inference throughput (generated tokens per second of a group of GPUs) for reference models, each with its source.",
+)
+
+GPU_PURCHASE_PRICES = ReferenceFile(
+    name="gpu_purchase_prices.csv",
+    table="gpu_purchase_prices",
+    schema={"gpu_model": pl.String, "server_price_per_gpu_usd": pl.Float64, "price_date": pl.String, "source": pl.String, "notes": pl.String},
+    required=("gpu_model", "server_price_per_gpu_usd", "price_date", "source"),
+    key=("gpu_model",),
+    description="Purchase prices of GPU servers, per GPU (server price / GPUs), dated and sourced: the capex behind owned-hardware costs.",
+)
+
+SCENARIOS = ReferenceFile(
+    name="scenarios.csv",
+    table="scenarios",
+    schema={
+        "name": pl.String, "kind": pl.String, "description": pl.String, "gpu_model": pl.String,
+        **{c: pl.Float64 for c in (
+            "params_active", "training_tokens", "peak_tflops_dense", "mfu", "price_per_gpu_hour_usd", "daily_users",
+            "queries_per_user_per_day", "queries_per_second", "tokens_per_query", "tokens_per_second_per_gpu", "utilization",
+            "gpus_per_server", "servers", "budget_usd", "server_price_usd", "server_power_kw", "tariff_usd_per_kwh", "pue",
+        )},
+        "source": pl.String, "notes": pl.String,
+    },
+    required=("name", "kind", "description", "gpu_model", "source"),
+    key=("name",),
+    description="Named scenarios of the seed analysis (training, serving, fleet), each with the assumptions its source stated.",
+)
+
+SCENARIO_PUBLISHED = ReferenceFile(
+    name="scenario_published.csv",
+    table="scenario_published",
+    schema={
+        "scenario": pl.String, "metric": pl.String, "published_value": pl.Float64, "significant_digits": pl.Int64,
+        "as_written": pl.String, "source": pl.String,
+    },
+    required=("scenario", "metric", "published_value", "significant_digits", "source"),
+    key=("scenario", "metric"),
+    description="The figures each seed scenario published (value, precision as written, source): what the cost model must reproduce.",
+)
+
+REFERENCE_FILES = (GPU_SPECS, GPU_ALIASES, REFERENCE_MODELS, TRAINING_RUNS, INFERENCE_THROUGHPUT, GPU_PURCHASE_PRICES, SCENARIOS, SCENARIO_PUBLISHED)
+
+# Columns that must name a row of another file: (file, column, target file, target column).
+REFERENCES = (
+    (GPU_ALIASES, "gpu_model", GPU_SPECS, "gpu_model"),
+    (TRAINING_RUNS, "model", REFERENCE_MODELS, "model"),
+    (TRAINING_RUNS, "gpu_model", GPU_SPECS, "gpu_model"),
+    (INFERENCE_THROUGHPUT, "model", REFERENCE_MODELS, "model"),
+    (INFERENCE_THROUGHPUT, "gpu_model", GPU_SPECS, "gpu_model"),
+    (GPU_PURCHASE_PRICES, "gpu_model", GPU_SPECS, "gpu_model"),
+    (SCENARIOS, "gpu_model", GPU_SPECS, "gpu_model"),
+    (SCENARIO_PUBLISHED, "scenario", SCENARIOS, "name"),
+)
+SCENARIO_KINDS = ("training", "serving", "fleet")
 
 
-def load_checked(ref: ReferenceFile) -> pl.DataFrame:
-    """Load a reference file plus the checks that span rows (alias targets exist, patterns compile)."""
-    frame = ref.load()
+def load_checked(ref: ReferenceFile, frame: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Load a reference file (or check a parsed `frame` of it) with the checks that span rows and files:
+    named rows exist in the files they name, patterns compile, scenario kinds are known."""
+    frame = ref.load() if frame is None else frame
     if ref is GPU_ALIASES:
         _check_patterns(frame)
-        unknown = set(frame["gpu_model"]) - set(GPU_SPECS.load()["gpu_model"])
-        if unknown:
-            raise ReferenceDataError(f"gpu_aliases.csv: gpu_model(s) not in gpu_specs.csv: {sorted(unknown)}")
+    if ref is SCENARIOS:
+        bad = sorted(set(frame["kind"]) - set(SCENARIO_KINDS))
+        if bad:
+            raise ReferenceDataError(f"scenarios.csv: unknown kind(s) {bad} (known: {', '.join(SCENARIO_KINDS)})")
+    for source, column, target, target_column in REFERENCES:
+        if source is ref:
+            unknown = set(frame[column].drop_nulls()) - set(target.load()[target_column])
+            if unknown:
+                raise ReferenceDataError(f"{ref.name}: {column}(s) not in {target.name}: {sorted(unknown)}")
     return frame

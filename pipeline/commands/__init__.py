@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES: tuple[str, ...] = ("prices",)
+MODULES: tuple[str, ...] = ("estimate", "scenario", "prices")
 
 
 class UsageError(Exception):

@@ -1,0 +1,65 @@
+"""`gpucost scenario`: the seed analysis recomputed as published, and the same workload at today's prices."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from assets.reference import files
+from costmodel.scenarios import ELECTRICITY_KEYS, PRICE_KEYS, scenario_result
+from pipeline.commands import UsageError
+from pipeline.commands.cost_inputs import emit, offer_text, one_line_errors, reference, show, warehouse_energy, warehouse_prices
+from pipeline.display import format_table
+
+
+def register(subparsers) -> None:
+    parser = one_line_errors(subparsers.add_parser("scenario", help="a seed-analysis scenario: as published, and today"))
+    parser.add_argument("name", nargs="?", help="scenario name (see --list)")
+    parser.add_argument("--list", action="store_true", help="list the scenarios")
+    parser.add_argument("--json", action="store_true", help="print JSON: name, as_published, today")
+    parser.set_defaults(func=cmd_scenario)
+
+
+def cmd_scenario(args) -> int:
+    scenarios = reference(files.SCENARIOS)
+    if args.list:
+        if args.name:
+            raise UsageError("--list takes no scenario name")
+        listing = scenarios.select("name", "kind", "description")
+        print(json.dumps(listing.to_dicts(), indent=2) if args.json else format_table(listing))
+        return 0
+    if not args.name:
+        raise UsageError(f"give a scenario name or --list (known: {', '.join(scenarios['name'])})")
+    found = scenarios.filter(pl.col("name").str.to_lowercase() == args.name.lower())
+    if found.is_empty():
+        raise UsageError(f"unknown scenario {args.name!r} (known: {', '.join(scenarios['name'])})")
+    result = scenario_result(
+        found.row(0, named=True), reference(files.SCENARIO_PUBLISHED), reference(files.GPU_SPECS), warehouse_prices(), warehouse_energy()
+    )
+    if args.json:
+        emit(result, as_json=True)
+    else:
+        print_scenario(result)
+    return 0
+
+
+def print_scenario(result: dict) -> None:
+    same, best = result["today"]["same_hardware"] or {}, result["today"]["best_hardware"] or {}
+    print(f"{result['name']}: {result['description']}\nSource: {result['source']}\n")
+    metrics = dict.fromkeys(m for m in [*result["as_published"], *same, *best] if m not in (*PRICE_KEYS, *ELECTRICITY_KEYS))
+    columns = {
+        "figure": list(metrics),
+        "published": [show(m, result["published"].get(m)) for m in metrics],
+        "as_published": [show(m, result["as_published"].get(m)) for m in metrics],
+        f"today_{same.get('gpu_model', 'same_gpu')}": [show(m, same.get(m)) for m in metrics],
+        f"today_best_{best.get('gpu_model', 'gpu')}": [show(m, best.get(m)) for m in metrics],
+    }
+    print(format_table(pl.DataFrame(columns)))
+    for label, today in (("same hardware", same), ("best hardware", best)):
+        if today:
+            print(f"\nToday, {label}: {today['gpu_model']} at ${today['price_per_gpu_hour_usd']:.2f}/GPU-hour ({offer_text(today)}); "
+                  f"electricity ${today['tariff_usd_per_kwh']:.3f}/kWh ({today['tariff_source']}), PUE {today['pue']:g}.")
+    missed = [m for m, ok in result["matches_published"].items() if not ok]
+    print(f"\nAs published: {len(result['published']) - len(missed)} of {len(result['published'])} published figures reproduced"
+          + (f"; not: {', '.join(missed)}." if missed else "."))

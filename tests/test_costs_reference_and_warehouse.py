@@ -1,0 +1,54 @@
+"""The cost model's reference files check each other; the energy mart is read only when it exists."""
+
+import polars as pl
+import pytest
+
+import warehouse
+from assets.reference.files import (
+    INFERENCE_THROUGHPUT,
+    REFERENCE_FILES,
+    SCENARIO_PUBLISHED,
+    SCENARIOS,
+    TRAINING_RUNS,
+    ReferenceDataError,
+    load_checked,
+    parse_reference,
+)
+from warehouse import costs
+
+
+def test_every_reference_file_loads_and_every_row_has_a_source():
+    for ref in REFERENCE_FILES:
+        frame = load_checked(ref)
+        assert frame.height and frame["source"].null_count() == 0, ref.name
+
+
+def replaced(ref, old: str, new: str) -> pl.DataFrame:
+    body = ref.read_bytes().decode()
+    assert old in body
+    return parse_reference(ref, body.replace(old, new, 1).encode())
+
+
+@pytest.mark.parametrize(
+    ("ref", "old", "new", "message"),
+    [
+        (TRAINING_RUNS, "Llama 2 7B,total,A100-80GB", "Llama 2 7B,total,A100-96GB", "gpu_model(s) not in gpu_specs.csv: ['A100-96GB']"),
+        (TRAINING_RUNS, "Llama 2 7B,total", "Llama 9 7B,total", "model(s) not in reference_models.csv: ['Llama 9 7B']"),
+        (INFERENCE_THROUGHPUT, "Llama 3.1 8B,H200", "Llama 3.1 9B,H200", "model(s) not in reference_models.csv"),
+        (SCENARIOS, "seed-50m-cluster,fleet", "seed-50m-cluster,cluster", "unknown kind(s) ['cluster']"),
+        (SCENARIO_PUBLISHED, "seed-50m-cluster,gpus", "seed-51m-cluster,gpus", "scenario(s) not in scenarios.csv: ['seed-51m-cluster']"),
+    ],
+)
+def test_a_bad_edit_names_the_file_and_the_value(ref, old, new, message):
+    with pytest.raises(ReferenceDataError) as err:
+        load_checked(ref, replaced(ref, old, new))
+    assert ref.name in str(err.value) and message in str(err.value)
+
+
+def test_energy_by_region_is_none_until_the_energy_domain_provides_it(warehouse_path):
+    with warehouse.connect_writer(warehouse_path) as con:
+        con.execute("DROP VIEW IF EXISTS marts.energy_by_region")
+        assert costs.energy_by_region(con) is None
+        con.execute("CREATE VIEW marts.energy_by_region AS SELECT 'aws' AS provider, 'us-east-1' AS region, 0.0851::DOUBLE AS tariff_usd_per_kwh")
+        found = costs.energy_by_region(con)
+    assert found.rows() == [("aws", "us-east-1", 0.0851)]
