@@ -8,6 +8,8 @@ the URL and what went wrong.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
@@ -60,6 +62,30 @@ class HttpClient:
 
     def request(self, method: str, url: str, *, retry_statuses=RETRY_STATUSES, **kwargs) -> requests.Response:
         """Send a request; return the response with its body read (and size-checked), or raise SourceError."""
+        response = self._send(method, url, retry_statuses=retry_statuses, **kwargs)
+        self._read_capped(method, url, response)
+        return response
+
+    @contextmanager
+    def stream(
+        self, url: str, *, params=None, headers=None, retry_statuses=RETRY_STATUSES,
+        max_bytes: int | None = None, chunk_size: int = 1 << 20,
+    ) -> Iterator[Iterator[bytes]]:
+        """GET a body too large to hold: yield an iterator of its chunks, never the whole body.
+
+        Connecting, status handling and retries are those of `request`; while the body
+        streams, the size cap (`max_bytes`, default the client's), a broken connection,
+        a read timeout and a truncated body all raise SourceError naming the source.
+        A failure mid-body is not retried: the caller has already consumed part of it.
+        """
+        response = self._send("GET", url, retry_statuses=retry_statuses, params=params, headers=headers)
+        try:
+            yield self._chunks("GET", url, response, max_bytes or self.settings.max_bytes, chunk_size)
+        finally:
+            response.close()
+
+    def _send(self, method: str, url: str, *, retry_statuses=RETRY_STATUSES, **kwargs) -> requests.Response:
+        """Connect and get a success status (retrying what is worth retrying); the body is left unread."""
         s = self.settings
         attempts = s.retries + 1
         for attempt in range(1, attempts + 1):
@@ -74,7 +100,6 @@ class HttpClient:
                 problem = f"{method} {url}: could not connect ({exc.__class__.__name__})"
             else:
                 if response.status_code < 400:
-                    self._read_capped(method, url, response)
                     return response
                 problem = f"{method} {url}: HTTP {response.status_code} {response.reason}"
                 status = response.status_code
@@ -89,23 +114,39 @@ class HttpClient:
             time.sleep(min(wait, s.max_wait_s))
         raise AssertionError("unreachable")
 
-    def _read_capped(self, method: str, url: str, response: requests.Response) -> None:
-        limit = self.settings.max_bytes
+    def _chunks(self, method: str, url: str, response: requests.Response, limit: int, chunk_size: int) -> Iterator[bytes]:
+        """The body in chunks, size-capped; every way a body can go wrong becomes a SourceError."""
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > limit:
-            response.close()
             raise SourceError(self.source, f"{method} {url}: response of {declared} bytes exceeds the {limit}-byte cap")
-        chunks, size = [], 0
+        size = 0
         try:
-            for chunk in response.iter_content(chunk_size=1 << 16):
+            for chunk in response.iter_content(chunk_size=chunk_size):
                 size += len(chunk)
                 if size > limit:
                     raise SourceError(self.source, f"{method} {url}: response exceeds the {limit}-byte cap")
-                chunks.append(chunk)
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                yield chunk
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
             raise SourceError(self.source, f"{method} {url}: connection broke while reading the body ({exc.__class__.__name__})") from exc
+        # Content-Length counts the bytes on the wire: comparable only when the body is not compressed.
+        if declared and declared.isdigit() and not response.headers.get("Content-Encoding") and int(declared) != size:
+            raise SourceError(self.source, f"{method} {url}: body truncated ({size} of {declared} bytes)")
+
+    def _read_capped(self, method: str, url: str, response: requests.Response) -> None:
+        try:
+            body = b"".join(self._chunks(method, url, response, self.settings.max_bytes, 1 << 16))
         finally:
             response.close()
-        response._content = b"".join(chunks)
-        if declared and declared.isdigit() and int(declared) != size:
-            raise SourceError(self.source, f"{method} {url}: body truncated ({size} of {declared} bytes)")
+        response._content = body
+
+
+def iter_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Split streamed chunks into lines (without their line ending), holding one partial line at most."""
+    pending = b""
+    for chunk in chunks:
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        for line in lines:
+            yield line.removesuffix(b"\r")
+    if pending:
+        yield pending.removesuffix(b"\r")

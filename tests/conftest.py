@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.azure_pages import azure_pages
 from tests.loopback import FIXTURES, LoopbackServer, Seen
 
 # Never touch the project's own warehouse or Dagster home from tests, and never the network.
@@ -37,8 +38,8 @@ def vast_bundles(seen: Seen):
     return (200, file.read_bytes(), {"Content-Type": "application/json"}) if file.is_file() else (400, b'{"error": "unknown type"}', {})
 
 
-# Paths whose answer depends on the POST body, not only on the path.
-RESPONDERS = {"/vast/api/v0/bundles/": vast_bundles}
+# Paths whose answer depends on the POST body or the query, not only on the path.
+RESPONDERS = {"/vast/api/v0/bundles/": vast_bundles, "/azure/api/retail/prices": azure_pages}
 
 
 @pytest.fixture
@@ -63,6 +64,9 @@ LOOPBACK_PATHS = {
     "lambda_pricing": "/lambda",
     "runpod_api": "/runpod",
     "vast_api": "/vast/api/v0",
+    "aws": "/aws/offers/v1.0/aws/AmazonEC2/current",
+    "azure": "/azure/api/retail/prices",
+    "gpuhunt": "/gpuhunt/v3",
     "eia_epm": "/eia/electricity/monthly",
     "eurostat": "/eurostat/api/dissemination/statistics/1.0/data",
     "ecb_eurofxref": "/ecb/stats/eurofxref",

@@ -40,9 +40,13 @@ def test_materialize_everything_and_check_the_mart(server, warehouse_path):
     with connect_reader(warehouse_path) as con:
         unknown = queries.frame(con, "SELECT DISTINCT gpu_name_raw FROM marts.latest_gpu_prices WHERE gpu_model IS NULL ORDER BY 1")
     assert unknown["gpu_name_raw"].to_list() == ["M60", "MI25"]
-    fresh = {f"{table}_fresh": True for table in ("skypilot_vms", "gcp_gpu_prices", "lambda_prices", "runpod_gpu_types", "vast_offer_stats")}
-    expected = {"gpu_prices_positive": True, "gpu_prices_unique": True, "gpu_prices_unknown_gpus": False, **fresh,
-                "scenario_costs_reproduce_published": True}
+    fresh = {f"{table}_fresh": True for table in (
+        "skypilot_vms", "gcp_gpu_prices", "lambda_prices", "runpod_gpu_types", "vast_offer_stats", "aws_ec2_prices", "azure_vm_prices", "gpuhunt_offers",
+    )}
+    expected = {
+        "gpu_prices_positive": True, "gpu_prices_unique": True, "gpu_prices_unknown_gpus": False, "azure_unmapped_gpu_skus": False, **fresh,
+        "scenario_costs_reproduce_published": True,
+    }
     assert {name: summary.checks[name] for name in expected} == expected  # energy checks: tests/test_energy_pipeline.py
     with connect_reader(warehouse_path) as con:
         counts = {t: queries.frame(con, f"SELECT count(*) AS n FROM marts.{t}")["n"][0]

@@ -39,9 +39,13 @@ def check_cloud_regions(frame: pl.DataFrame) -> None:
          "state_code is only for US regions", ["provider", "region", "state_code"])
     _bad("cloud_regions.csv", frame.filter(pl.col("state_code").is_not_null() & ~pl.col("state_code").is_in(sorted(US_STATE_CODES))),
          "state_code is not a US state postal code", ["provider", "region", "state_code"])
-    # RunPod prices by country: its region names are the country codes themselves
-    _bad("cloud_regions.csv", frame.filter((pl.col("provider") == "runpod") & (pl.col("region") != pl.col("country_code"))),
-         "a runpod region is its country code", ["region", "country_code"])
+    # RunPod regions are country codes (SkyPilot) or data-centre ids such as AP-JP-1 (gpuhunt) naming the country
+    # in the middle (US ids name the state there, so they are checked against the state instead)
+    dc_country = pl.col("region").str.extract(r"^[A-Z]+-([A-Z]{2})-\d+$")
+    runpod_ok = (pl.col("region") == pl.col("country_code")) | (dc_country == pl.col("country_code")) | (
+        (pl.col("country_code") == "US") & (dc_country == pl.col("state_code"))).fill_null(False)
+    _bad("cloud_regions.csv", frame.filter((pl.col("provider") == "runpod") & ~runpod_ok),
+         "a runpod region is its country code or a data-centre id naming its country (US: its state)", ["region", "country_code"])
 
 
 def check_datacenter_pue(frame: pl.DataFrame) -> None:

@@ -6,10 +6,10 @@ import polars as pl
 from assets.automation import on_input_change
 from assets.ingest import build_freshness_check, build_ingest_asset
 from assets.metadata import OWNERS, content_version, markdown_preview, table_metadata
-from assets.prices import gcp, lambda_page, runpod, skypilot, vast
+from assets.prices import aws, azure, gcp, gpuhunt, lambda_page, runpod, skypilot, vast
 from assets.prices.gpu_names import price_rows
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
-from warehouse import queries, replace_snapshot
+from warehouse import prices, queries, replace_snapshot
 
 PRICE_SOURCES = (
     skypilot.SOURCE,
@@ -17,6 +17,9 @@ PRICE_SOURCES = (
     lambda_page.SOURCE,
     runpod.SOURCE,
     vast.SOURCE,
+    aws.SOURCE,
+    azure.SOURCE,
+    gpuhunt.SOURCE,
 )
 price_ingest_assets = [build_ingest_asset(source, group="prices") for source in PRICE_SOURCES]
 RAW_PRICE_KEYS = [dg.AssetKey(["raw", source.table]) for source in PRICE_SOURCES]
@@ -50,7 +53,7 @@ def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
             rows = price_rows(source.normalize(queries.snapshot_slice(con, source.raw_table, source.name, day)), aliases, specs)
             replace_snapshot(con, "core.gpu_prices", rows, source=source.name, snapshot_date=day)
             written.append(rows)
-        latest = queries.latest_gpu_prices(con)
+        latest = prices.newest_gpu_prices(con)
     frame = pl.concat(written) if written else latest
     unknown = latest.filter(pl.col("gpu_model").is_null())
     return dg.MaterializeResult(
@@ -76,7 +79,7 @@ def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
 @dg.asset_check(asset=gpu_prices, blocking=True, description="Every price is positive and per-GPU prices follow from per-instance prices.")
 def gpu_prices_positive(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
-        latest = queries.latest_gpu_prices(con)
+        latest = prices.newest_gpu_prices(con)
     bad = latest.filter(~(pl.col("price_per_hour_usd") > 0) | ~(pl.col("price_per_gpu_hour_usd") > 0) | ~(pl.col("gpu_count") > 0))
     return dg.AssetCheckResult(passed=bad.is_empty(), metadata={"bad_rows": bad.height, "sample": dg.MetadataValue.md(markdown_preview(bad))})
 
@@ -84,7 +87,7 @@ def gpu_prices_positive(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 @dg.asset_check(asset=gpu_prices, blocking=True, description="One row per (source, provider, region, instance_type, pricing, commitment_term) in each snapshot.")
 def gpu_prices_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
-        latest = queries.latest_gpu_prices(con)
+        latest = prices.newest_gpu_prices(con)
     key = ["source", "provider", "region", "instance_type", "pricing", "commitment_term", "snapshot_date"]
     dupes = latest.filter(pl.struct(key).is_duplicated())
     return dg.AssetCheckResult(passed=dupes.is_empty(), metadata={"duplicate_rows": dupes.height, "sample": dg.MetadataValue.md(markdown_preview(dupes.select(key)))})
@@ -93,7 +96,7 @@ def gpu_prices_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 @dg.asset_check(asset=gpu_prices, description="GPU names no alias maps to a canonical model: kept with gpu_model NULL, listed here so the alias table can grow.")
 def gpu_prices_unknown_gpus(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
-        latest = queries.latest_gpu_prices(con)
+        latest = prices.newest_gpu_prices(con)
     unknown = (
         latest.filter(pl.col("gpu_model").is_null())
         .group_by("source", "provider", "gpu_name_raw").agg(pl.len().alias("rows"), pl.col("instance_type").first().alias("example_instance"))
@@ -106,5 +109,25 @@ def gpu_prices_unknown_gpus(warehouse: WarehouseResource) -> dg.AssetCheckResult
     )
 
 
+@dg.asset_check(
+    asset=dg.AssetKey(["raw", azure.SOURCE.table]),
+    description="Azure GPU SKUs with a Linux hourly price that assets/prices/data/azure_gpu_skus.csv does not map: "
+    "without a GPU count they stay out of core.gpu_prices, so they are listed here for the map to grow.",
+)
+def azure_unmapped_gpu_skus(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.reader() as con:
+        day = queries.latest_snapshot_date(con, azure.SOURCE.raw_table, azure.NAME)
+        raw = queries.snapshot_slice(con, azure.SOURCE.raw_table, azure.NAME, day) if day else None
+    unmapped = azure.unmapped_skus(raw) if raw is not None else pl.DataFrame()
+    return dg.AssetCheckResult(
+        passed=unmapped.is_empty(),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"unmapped_skus": unmapped.height, "skus": dg.MetadataValue.md(markdown_preview(unmapped, rows=50))},
+    )
+
+
 price_assets = [*price_ingest_assets, gpu_prices]
-price_checks = [gpu_prices_positive, gpu_prices_unique, gpu_prices_unknown_gpus, *(build_freshness_check(s) for s in PRICE_SOURCES)]
+price_checks = [
+    gpu_prices_positive, gpu_prices_unique, gpu_prices_unknown_gpus, azure_unmapped_gpu_skus,
+    *(build_freshness_check(s) for s in PRICE_SOURCES),
+]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES: tuple[str, ...] = ("estimate", "scenario", "energy")
+MODULES: tuple[str, ...] = ("estimate", "scenario", "prices", "energy")
 
 
 class UsageError(Exception):

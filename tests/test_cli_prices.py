@@ -1,0 +1,103 @@
+"""`gpucost prices`: per-model summary, offers of a family, the cheapest N GPUs, JSON, and one-line errors."""
+
+import json
+
+import pytest
+
+from pipeline.cli import main
+
+
+@pytest.fixture(scope="module")
+def offline_warehouse(tmp_path_factory):
+    """One offline run (bundled snapshots) shared by the tests that only read it."""
+    root = tmp_path_factory.mktemp("prices_cli")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GPUCOST_DB", str(root / "warehouse.duckdb"))
+        patch.setenv("DAGSTER_HOME", str(root / "home"))
+        (root / "home").mkdir()
+        assert main(["run", "--offline"]) == 0
+    return root / "warehouse.duckdb"
+
+
+@pytest.fixture
+def prices(offline_warehouse, monkeypatch, capsys):
+    monkeypatch.setenv("GPUCOST_DB", str(offline_warehouse))
+    capsys.readouterr()
+
+    def run(*args):
+        code = main(["prices", *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_summary_lists_each_gpu_model_with_its_cheapest_offer(prices):
+    code, out, _ = prices()
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("GPU models (on_demand")
+    h100 = next(line for line in lines if line.startswith("H100-SXM "))
+    assert any(line.startswith("TPU-v5e ") for line in lines) and any(line.startswith("H100-NVL ") for line in lines)
+    # the summary's cheapest is the first of the model's whole-instance offers
+    _, out, _ = prices("--gpu", "H100-SXM", "--json", "--limit", "0")
+    best = next(r for r in json.loads(out) if r["price_basis"] == "instance")
+    assert f"${best['price_per_gpu_hour_usd']:,.2f}" in h100 and best["provider"] in h100 and best["instance_type"] in h100
+
+
+def test_gpu_family_lists_every_variant_cheapest_first(prices):
+    code, out, _ = prices("--gpu", "H100", "--json", "--limit", "0")
+    rows = json.loads(out)
+    assert code == 0 and {r["gpu_model"] for r in rows} == {"H100-SXM", "H100-PCIe", "H100-NVL"}
+    per_gpu = [r["price_per_gpu_hour_usd"] for r in rows]
+    assert per_gpu == sorted(per_gpu) and {r["pricing"] for r in rows} == {"on_demand"}
+    assert {"aws", "azure", "gcp", "lambda"} <= {r["provider"] for r in rows}
+    # first-party preferred: AWS's own p5.48xlarge row, not an aggregator's copy of it
+    p5 = [r for r in rows if r["instance_type"] == "p5.48xlarge" and r["region"] == "us-east-1"]
+    assert [r["source"] for r in p5] == ["aws"]
+
+
+def test_filters_provider_region_and_spot(prices):
+    code, out, _ = prices("--gpu", "H100-SXM", "--provider", "azure", "--spot", "--json")
+    rows = json.loads(out)
+    assert code == 0 and rows and {(r["provider"], r["pricing"], r["gpu_model"]) for r in rows} == {("azure", "spot", "H100-SXM")}
+    code, out, _ = prices("--gpu", "h100-sxm", "--provider", "aws", "--region", "us-west-2")
+    assert code == 0 and "p5.48xlarge" in out and "us-east-1" not in out and "$6.88" in out
+
+
+def test_cheapest_place_to_rent_n_gpus(prices):
+    code, out, _ = prices("--gpu", "H100", "--gpus", "16", "--json", "--limit", "3")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 3
+    best = rows[0]
+    assert best["gpus_rented"] >= 16 and best["instances"] * best["gpu_count"] == best["gpus_rented"]
+    assert best["total_price_per_hour_usd"] == pytest.approx(best["instances"] * best["price_per_hour_usd"])
+    assert [r["total_price_per_hour_usd"] for r in rows] == sorted(r["total_price_per_hour_usd"] for r in rows)
+    code, out, _ = prices("--gpu", "H100", "--gpus", "16")
+    assert code == 0 and out.startswith("Cheapest ways to rent 16 x H100 (on_demand)") and "instances" in out
+
+
+def test_an_alias_a_provider_uses_finds_its_model(prices):
+    code, out, _ = prices("--gpu", "A6000", "--json")
+    assert code == 0 and {r["gpu_model"] for r in json.loads(out)} == {"RTX-A6000"}
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--gpu", "H900"], "gpucost: unknown GPU 'H900'; known: A10, "),
+        (["--provider", "nimbus"], "gpucost: unknown provider 'nimbus'; known: aws, azure, gcp, lambda"),
+        (["--gpus", "8"], "gpucost: --gpus needs --gpu"),
+        (["--gpu", "H100", "--gpus", "0"], "gpucost: --gpus must be at least 1, got 0"),
+    ],
+    ids=["unknown-gpu", "unknown-provider", "gpus-without-gpu", "zero-gpus"],
+)
+def test_user_errors_are_one_line_and_exit_2(prices, args, message):
+    code, out, err = prices(*args)
+    assert code == 2 and err.startswith(message) and err.count("\n") == 1 and out == ""
+
+
+def test_no_warehouse_yet_is_one_line_and_exit_2(capsys):
+    assert main(["prices", "--gpu", "H100"]) == 2
+    err = capsys.readouterr().err
+    assert "run `gpucost run`" in err and err.count("\n") == 1

@@ -1,0 +1,102 @@
+"""Reads of the GPU price marts (marts.latest_gpu_prices, gpu_prices_daily, cheapest_gpus), as polars frames.
+
+A GPU filter is a model or a family: `gpu` 'H100' matches H100-SXM, H100-PCIe and H100-NVL
+(marts.gpu_family_match), so the CLI and SQL users get the same answer.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from warehouse.queries import frame
+
+
+def _where(gpu: str | None, provider: str | None, region: str | None, pricing: str | None) -> tuple[str, list]:
+    clauses, params = ["gpu_model IS NOT NULL"], []
+    for sql, value in (
+        ("marts.gpu_family_match(gpu_model, ?)", gpu),
+        ("provider = ?", provider),
+        ("region = ?", region),
+        ("pricing = ?", pricing),
+    ):
+        if value is not None:
+            clauses.append(sql)
+            params.append(value)
+    return " AND ".join(clauses), params
+
+
+def resolve_gpu(con: duckdb.DuckDBPyConnection, wanted: str) -> list[str]:
+    """The canonical models a user's GPU name means: a model or family ('H100'), else what an alias names ('A6000')."""
+    family = frame(con, "SELECT gpu_model FROM core.gpu_specs WHERE marts.gpu_family_match(gpu_model, ?) ORDER BY 1", [wanted])
+    if family.height:
+        return family["gpu_model"].to_list()
+    aliased = frame(con, "SELECT DISTINCT gpu_model FROM core.gpu_aliases WHERE lower(alias) = lower(?) ORDER BY 1", [wanted])
+    return aliased["gpu_model"].to_list()
+
+
+def newest_gpu_prices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every source's newest snapshot, all rows (marts.latest_gpu_prices keeps only the preferred row of an offer)."""
+    return frame(con, "SELECT * EXCLUDE (first_party, preferred) FROM marts.gpu_prices_by_source")
+
+
+def known_gpu_models(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return frame(con, "SELECT gpu_model FROM core.gpu_specs ORDER BY 1")["gpu_model"].to_list()
+
+
+def price_providers(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return frame(con, "SELECT DISTINCT provider FROM marts.latest_gpu_prices ORDER BY 1")["provider"].to_list()
+
+
+def gpu_offers(con, *, gpu: str | None = None, provider: str | None = None, region: str | None = None,
+               pricing: str | None = None, limit: int | None = None) -> pl.DataFrame:
+    """Every current offer (first-party preferred), cheapest per GPU-hour first."""
+    where, params = _where(gpu, provider, region, pricing)
+    sql = f"""
+        SELECT gpu_model, provider, region, instance_type, gpu_count, pricing, price_basis,
+               price_per_gpu_hour_usd, price_per_hour_usd, source, origin, snapshot_date, age_days
+        FROM marts.latest_gpu_prices WHERE {where}
+        ORDER BY price_per_gpu_hour_usd, provider, region, instance_type
+    """
+    return frame(con, sql + (f" LIMIT {int(limit)}" if limit else ""), params)
+
+
+def gpu_model_summary(con, *, provider: str | None = None, region: str | None = None, pricing: str = "on_demand") -> pl.DataFrame:
+    """Per GPU model today: offers, providers, cheapest and median $/GPU-hour of whole instances, and where the cheapest is."""
+    where, params = _where(None, provider, region, pricing)
+    return frame(
+        con,
+        f"""
+        WITH offers AS (SELECT * FROM marts.latest_gpu_prices WHERE {where} AND price_basis = 'instance'),
+        stats AS (
+            SELECT gpu_model, count(*) AS offers, count(DISTINCT provider) AS providers,
+                   min(price_per_gpu_hour_usd) AS cheapest_price_per_gpu_hour_usd,
+                   median(price_per_gpu_hour_usd) AS median_price_per_gpu_hour_usd
+            FROM offers GROUP BY gpu_model
+        )
+        SELECT stats.*, provider, region, instance_type, source, age_days
+        FROM stats JOIN offers USING (gpu_model)
+        QUALIFY row_number() OVER (PARTITION BY gpu_model ORDER BY price_per_gpu_hour_usd, provider, region, instance_type) = 1
+        ORDER BY gpu_model
+        """,
+        params,
+    )
+
+
+def cheapest_gpus(con, gpu: str, n: int, *, pricing: str = "on_demand", provider: str | None = None,
+                  region: str | None = None, limit: int | None = None) -> pl.DataFrame:
+    """The cheapest ways to rent n GPUs of a model (or family) today, from marts.cheapest_gpus."""
+    clauses, params = ["TRUE"], [gpu, n, pricing]
+    for sql, value in (("provider = ?", provider), ("region = ?", region)):
+        if value is not None:
+            clauses.append(sql)
+            params.append(value)
+    sql = f"SELECT * FROM marts.cheapest_gpus(?, ?, kind := ?) WHERE {' AND '.join(clauses)}"
+    sql += " ORDER BY total_price_per_hour_usd, instances, provider, region, instance_type"
+    return frame(con, sql + (f" LIMIT {int(limit)}" if limit else ""), params)
+
+
+def gpu_price_history(con, gpu: str | None = None, pricing: str | None = None) -> pl.DataFrame:
+    """Per day and GPU model: cheapest, median and number of offers (marts.gpu_prices_daily)."""
+    where, params = _where(gpu, None, None, pricing)
+    return frame(con, f"SELECT * FROM marts.gpu_prices_daily WHERE {where} ORDER BY gpu_model, pricing, snapshot_date", params)
