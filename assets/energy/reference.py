@@ -42,8 +42,11 @@ def check_cloud_regions(frame: pl.DataFrame) -> None:
     # RunPod regions are country codes (SkyPilot) or data-centre ids such as AP-JP-1 (gpuhunt) naming the country
     # in the middle (US ids name the state there, so they are checked against the state instead)
     dc_country = pl.col("region").str.extract(r"^[A-Z]+-([A-Z]{2})-\d+$")
-    runpod_ok = (pl.col("region") == pl.col("country_code")) | (dc_country == pl.col("country_code")) | (
-        (pl.col("country_code") == "US") & (dc_country == pl.col("state_code"))).fill_null(False)
+    runpod_ok = pl.any_horizontal(
+        pl.col("region") == pl.col("country_code"),
+        dc_country == pl.col("country_code"),
+        (pl.col("country_code") == "US") & (dc_country == pl.col("state_code")),
+    ).fill_null(False)
     _bad("cloud_regions.csv", frame.filter((pl.col("provider") == "runpod") & ~runpod_ok),
          "a runpod region is its country code or a data-centre id naming its country (US: its state)", ["region", "country_code"])
 
