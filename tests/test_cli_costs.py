@@ -146,12 +146,12 @@ def test_cli_errors_are_one_line_and_exit_2(capsys, args, message):
     assert message in err and err.count("\n") == 1 and "Traceback" not in err and "usage:" not in err
 
 
-def test_region_without_an_energy_mart_is_a_clear_error(capsys):
-    with warehouse.connect_writer(warehouse_path()) as con:
-        con.execute("DROP VIEW IF EXISTS marts.energy_by_region")  # the energy domain's view, when merged
+def test_unknown_region_is_a_clear_error(capsys):
+    with warehouse.connect_writer(warehouse_path()):
+        pass  # an empty, migrated warehouse
     code, _, err = cli(capsys, "estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--price-per-gpu-hour", "2",
-                       "--region", "us-east-1")
-    assert code == 2 and "no marts.energy_by_region yet: pass --tariff-usd-per-kwh" in err and err.count("\n") == 1
+                       "--region", "mars-north-1")
+    assert code == 2 and "no region 'mars-north-1' in marts.energy_by_region" in err and err.count("\n") == 1
 
 
 def install_energy_mart(rows: str) -> None:

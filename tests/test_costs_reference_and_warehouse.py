@@ -1,9 +1,8 @@
-"""The cost model's reference files check each other; the energy mart is read only when it exists."""
+"""The cost model's reference files check each other."""
 
 import polars as pl
 import pytest
 
-import warehouse
 from assets.reference.files import (
     INFERENCE_THROUGHPUT,
     REFERENCE_FILES,
@@ -14,7 +13,6 @@ from assets.reference.files import (
     load_checked,
     parse_reference,
 )
-from warehouse import costs
 
 
 def test_every_reference_file_loads_and_every_row_has_a_source():
@@ -43,12 +41,3 @@ def test_a_bad_edit_names_the_file_and_the_value(ref, old, new, message):
     with pytest.raises(ReferenceDataError) as err:
         load_checked(ref, replaced(ref, old, new))
     assert ref.name in str(err.value) and message in str(err.value)
-
-
-def test_energy_by_region_is_none_until_the_energy_domain_provides_it(warehouse_path):
-    with warehouse.connect_writer(warehouse_path) as con:
-        con.execute("DROP VIEW IF EXISTS marts.energy_by_region")
-        assert costs.energy_by_region(con) is None
-        con.execute("CREATE VIEW marts.energy_by_region AS SELECT 'aws' AS provider, 'us-east-1' AS region, 0.0851::DOUBLE AS tariff_usd_per_kwh")
-        found = costs.energy_by_region(con)
-    assert found.rows() == [("aws", "us-east-1", 0.0851)]

@@ -146,13 +146,13 @@ def warehouse_prices() -> pl.DataFrame:
 
 
 def warehouse_energy(required: bool = False) -> pl.DataFrame | None:
-    """marts.energy_by_region, or None when it does not exist yet (or, unless required, when there is no warehouse)."""
+    """marts.energy_by_region, or None when there is no warehouse yet (unless required)."""
     import warehouse
-    from warehouse import costs
+    from warehouse import energy
 
     try:
         with reader() as con:
-            return costs.energy_by_region(con)
+            return energy.energy_by_region(con)
     except warehouse.WarehouseMissing:
         if required:
             raise
@@ -188,11 +188,9 @@ def resolve_electricity(args, offer: dict | None) -> tuple[Electricity, dict]:
         if args.tariff_usd_per_kwh is not None:
             raise UsageError("--region and --tariff-usd-per-kwh both set the tariff: give one")
         energy = warehouse_energy(required=True)
-        if energy is None:
-            raise UsageError("--region needs electricity tariffs, and the warehouse has no marts.energy_by_region yet: pass --tariff-usd-per-kwh")
         rows = regions_named(energy, args.region)
         if rows.is_empty():
-            raise UsageError(f"no region {args.region!r} in marts.energy_by_region")
+            raise UsageError(f"no region {args.region!r} in marts.energy_by_region (see `gpucost energy --all`); or pass --tariff-usd-per-kwh")
         preferred = rows.filter(pl.col("provider") == (provider or "").lower())
         place = (preferred if preferred.height else rows).row(0, named=True)
         electricity = electricity_for(energy, place["provider"], place["region"])
