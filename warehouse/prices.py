@@ -40,6 +40,21 @@ def newest_gpu_prices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return frame(con, "SELECT * EXCLUDE (first_party, preferred) FROM marts.gpu_prices_by_source")
 
 
+def previous_snapshot(con: duckdb.DuckDBPyConnection, source: str, before) -> pl.DataFrame:
+    """A source's core.gpu_prices rows of its last snapshot before `before` (empty when there is none)."""
+    return frame(
+        con,
+        "SELECT * FROM core.gpu_prices WHERE source = ? AND snapshot_date = "
+        "(SELECT max(snapshot_date) FROM core.gpu_prices WHERE source = ? AND snapshot_date < ?)",
+        [source, source, before],
+    )
+
+
+def held_gpu_prices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Current prices held out of the marts, with their reason (marts.held_gpu_prices)."""
+    return frame(con, "SELECT * FROM marts.held_gpu_prices")
+
+
 def known_gpu_models(con: duckdb.DuckDBPyConnection) -> list[str]:
     return frame(con, "SELECT gpu_model FROM core.gpu_specs ORDER BY 1")["gpu_model"].to_list()
 

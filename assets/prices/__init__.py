@@ -8,6 +8,7 @@ from assets.ingest import build_freshness_check, build_ingest_asset
 from assets.metadata import OWNERS, content_version, markdown_preview, table_metadata
 from assets.prices import aws, azure, gcp, gpuhunt, lambda_page, runpod, skypilot, vast
 from assets.prices.gpu_names import price_rows
+from assets.prices.quality import BAND_FACTOR, hold_reasons, plausible_bands
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
 from warehouse import prices, queries, replace_snapshot
 
@@ -27,7 +28,7 @@ RAW_PRICE_KEYS = [dg.AssetKey(["raw", source.table]) for source in PRICE_SOURCES
 
 @dg.asset(
     key=["core", "gpu_prices"],
-    deps=[*RAW_PRICE_KEYS, dg.AssetKey(["core", "gpu_aliases"]), dg.AssetKey(["core", "gpu_specs"])],
+    deps=[*RAW_PRICE_KEYS, *(dg.AssetKey(["core", t]) for t in ("gpu_aliases", "gpu_specs", "price_confirmations"))],
     group_name="prices",
     kinds={"duckdb", "polars"},
     pool=WAREHOUSE_POOL,
@@ -37,20 +38,28 @@ RAW_PRICE_KEYS = [dg.AssetKey(["raw", source.table]) for source in PRICE_SOURCES
         "Every GPU offer from every price source in one shape: canonical gpu_model (from core.gpu_aliases), "
         "gpu_count, pricing (on_demand / spot), price_per_hour_usd and price_per_gpu_hour_usd, and "
         "price_per_pflop_hour_usd (per PFLOP/s of dense BF16 peak, so generations compare on the work they do). "
-        "Each source's newest snapshot is (re)normalized; older days stay as they were."
+        "Each source's newest snapshot is (re)normalized; older days stay as they were. Prices implausible for their "
+        "GPU model, or more than 5x off the source's previous day, are kept but held out of the marts (held_reason) "
+        "until confirmed in assets/reference/data/price_confirmations.csv."
     ),
 )
 def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    written = []
     with warehouse.writer() as con:
         aliases = queries.read_table(con, "core.gpu_aliases")
         specs = queries.read_table(con, "core.gpu_specs")
+        confirmations = queries.read_table(con, "core.price_confirmations")
+        slices = []
         for source in PRICE_SOURCES:
             day = queries.latest_snapshot_date(con, source.raw_table, source.name)
             if day is None:
                 context.log.warning(f"{source.name}: no data in {source.raw_table} yet")
                 continue
-            rows = price_rows(source.normalize(queries.snapshot_slice(con, source.raw_table, source.name, day)), aliases, specs)
+            slices.append((source, day, price_rows(source.normalize(queries.snapshot_slice(con, source.raw_table, source.name, day)), aliases, specs)))
+        # plausible bands come from every source's current rows together, so one source's glitch stands out
+        bands = plausible_bands(pl.concat([rows for _, _, rows in slices])) if slices else None
+        written = []
+        for source, day, rows in slices:
+            rows = hold_reasons(rows, prices.previous_snapshot(con, source.name, day), bands, confirmations)
             replace_snapshot(con, "core.gpu_prices", rows, source=source.name, snapshot_date=day)
             written.append(rows)
         latest = prices.newest_gpu_prices(con)
@@ -62,6 +71,7 @@ def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
             "latest_rows": latest.height,
             "rows_written": frame.height,
             "unknown_gpu_rows": unknown.height,
+            "held_rows": latest.filter(pl.col("held_reason").is_not_null()).height,
             "cheapest_on_demand_per_gpu_hour": dg.MetadataValue.md(
                 markdown_preview(
                     latest.filter(pl.col("gpu_model").is_not_null() & (pl.col("pricing") == "on_demand") & (pl.col("price_basis") == "instance"))
@@ -110,6 +120,60 @@ def gpu_prices_unknown_gpus(warehouse: WarehouseResource) -> dg.AssetCheckResult
 
 
 @dg.asset_check(
+    asset=gpu_prices,
+    blocking=True,
+    description=f"No price in the marts is implausible: each is within {BAND_FACTOR:g}x of its GPU model's median "
+    "over current offers (implausible rows are held out; this guards that none slips through).",
+)
+def gpu_prices_plausible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.reader() as con:
+        bands = plausible_bands(prices.newest_gpu_prices(con))  # the bands the core asset held rows against
+        marts = queries.latest_gpu_prices(con)
+        confirmations = queries.read_table(con, "core.price_confirmations")
+    leaked = (
+        marts.join(bands, on="gpu_model", how="inner")
+        .filter(~pl.col("price_per_gpu_hour_usd").is_between(pl.col("band_low_usd_per_gpu_hour"), pl.col("band_high_usd_per_gpu_hour")))
+        .join(confirmations.select("source", "provider", "instance_type", "pricing", "price_per_hour_usd"),
+              on=["source", "provider", "instance_type", "pricing", "price_per_hour_usd"], how="anti")
+    )
+    return dg.AssetCheckResult(
+        passed=leaked.is_empty(),
+        metadata={
+            "implausible_rows_in_marts": leaked.height,
+            "leaked": dg.MetadataValue.md(markdown_preview(leaked.select("source", "provider", "region", "instance_type", "gpu_model", "price_per_gpu_hour_usd"))),
+            "bands": dg.MetadataValue.md(markdown_preview(bands.sort("gpu_model"), rows=60)),
+        },
+    )
+
+
+@dg.asset_check(asset=gpu_prices, blocking=True, description="Units and kinds are consistent: USD only, known pricing and basis, $/GPU-hour = $/hour / GPU count, a term only on committed prices.")
+def gpu_prices_units(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.reader() as con:
+        latest = prices.newest_gpu_prices(con)
+    problems = {
+        "currency is not USD": pl.col("currency") != "USD",
+        "unknown pricing kind": ~pl.col("pricing").is_in(["on_demand", "spot", "committed"]),
+        "unknown price basis": ~pl.col("price_basis").is_in(["instance", "gpu_only"]),
+        "per-GPU price does not follow from the instance price": (
+            (pl.col("price_per_gpu_hour_usd") * pl.col("gpu_count") - pl.col("price_per_hour_usd")).abs() > 1e-6 * pl.col("price_per_hour_usd")),
+        "commitment term without committed pricing, or the reverse": (pl.col("pricing") == "committed") != pl.col("commitment_term").is_not_null(),
+    }
+    counts = {name: latest.filter(expr.fill_null(True)).height for name, expr in problems.items()}
+    return dg.AssetCheckResult(passed=not any(counts.values()), metadata={name: n for name, n in counts.items()})
+
+
+@dg.asset_check(asset=gpu_prices, description="Prices held out of the marts (implausible, or a >5x day-over-day jump), with the confirmation line that would release each.")
+def gpu_prices_held(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.reader() as con:
+        held = prices.held_gpu_prices(con)
+    return dg.AssetCheckResult(
+        passed=held.is_empty(),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"held_rows": held.height, "held": dg.MetadataValue.md(markdown_preview(held, rows=50))},
+    )
+
+
+@dg.asset_check(
     asset=dg.AssetKey(["raw", azure.SOURCE.table]),
     description="Azure GPU SKUs with a Linux hourly price that assets/prices/data/azure_gpu_skus.csv does not map: "
     "without a GPU count they stay out of core.gpu_prices, so they are listed here for the map to grow.",
@@ -128,6 +192,7 @@ def azure_unmapped_gpu_skus(warehouse: WarehouseResource) -> dg.AssetCheckResult
 
 price_assets = [*price_ingest_assets, gpu_prices]
 price_checks = [
-    gpu_prices_positive, gpu_prices_unique, gpu_prices_unknown_gpus, azure_unmapped_gpu_skus,
+    gpu_prices_positive, gpu_prices_unique, gpu_prices_plausible, gpu_prices_units, gpu_prices_held, gpu_prices_unknown_gpus,
+    azure_unmapped_gpu_skus,
     *(build_freshness_check(s) for s in PRICE_SOURCES),
 ]

@@ -178,7 +178,23 @@ SCENARIO_PUBLISHED = ReferenceFile(
     description="The figures each seed scenario published (value, precision as written, source): what the cost model must reproduce.",
 )
 
-REFERENCE_FILES = (GPU_SPECS, GPU_ALIASES, REFERENCE_MODELS, TRAINING_RUNS, INFERENCE_THROUGHPUT, GPU_PURCHASE_PRICES, SCENARIOS, SCENARIO_PUBLISHED)
+PRICE_CONFIRMATIONS = ReferenceFile(
+    name="price_confirmations.csv",
+    table="price_confirmations",
+    schema={
+        "source": pl.String, "provider": pl.String, "region": pl.String, "instance_type": pl.String, "pricing": pl.String,
+        "price_per_hour_usd": pl.Float64, "confirmed_on": pl.String, "confirmed_by": pl.String, "source_note": pl.String,
+    },
+    required=("source", "provider", "instance_type", "pricing", "price_per_hour_usd", "confirmed_on", "confirmed_by"),
+    key=("source", "provider", "region", "instance_type", "pricing"),
+    description="Held prices (implausible for their GPU model, or a >5x jump) that a person checked and confirmed: "
+    "the exact price is then released into the marts. Usually empty.",
+)
+
+REFERENCE_FILES = (
+    GPU_SPECS, GPU_ALIASES, REFERENCE_MODELS, TRAINING_RUNS, INFERENCE_THROUGHPUT, GPU_PURCHASE_PRICES, SCENARIOS, SCENARIO_PUBLISHED,
+    PRICE_CONFIRMATIONS,
+)
 
 # Columns that must name a row of another file: (file, column, target file, target column).
 REFERENCES = (

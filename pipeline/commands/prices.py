@@ -36,7 +36,7 @@ def _show(frame: pl.DataFrame, args, title: str) -> None:
         print(json.dumps(frame.to_dicts(), default=str, indent=2))
         return
     print(title + "\n")
-    print(format_table(frame) if frame.height else "(no offers match)")
+    print(format_table(frame) if frame.height else "(none)")
 
 
 def cmd_prices(args) -> int:
@@ -56,7 +56,16 @@ def cmd_prices(args) -> int:
             if args.provider and args.provider not in (known := prices.price_providers(con)):
                 raise UsageError(f"unknown provider {args.provider!r}; known: {', '.join(known)}")
             where = {"provider": args.provider, "region": args.region}
-            if args.gpus is not None:
+            if args.held:
+                frame = prices.held_gpu_prices(con)
+                frame = frame.with_columns(pl.format(
+                    "{},{},{},{},{},{},<YYYY-MM-DD>,<your name>,<what you checked>", "source", "provider",
+                    pl.col("region").fill_null(""), "instance_type", "pricing", "price_per_hour_usd",
+                ).alias("confirmation_line"))
+                columns = ["source", "provider", "region", "instance_type", "price_per_gpu_hour_usd", "held_reason"]
+                title = ("Prices held out of the marts. If one is real, add its confirmation_line (--json shows it) to "
+                         "assets/reference/data/price_confirmations.csv:")
+            elif args.gpus is not None:
                 gpu = _resolve(con, args.gpu)
                 frame = prices.cheapest_gpus(con, gpu, args.gpus, pricing=pricing, limit=args.limit, **where)
                 columns = ["gpu_model", "provider", "region", "instance_type", "gpu_count", "instances",
@@ -90,5 +99,6 @@ def register(subparsers) -> None:
     parser.add_argument("--spot", action="store_true", help="spot / preemptible prices instead of on-demand")
     parser.add_argument("--gpus", type=int, metavar="N", help="with --gpu: the cheapest ways to rent N of them")
     parser.add_argument("--limit", type=int, default=20, help="rows to show for --gpu and --gpus (0 = all; default 20)")
+    parser.add_argument("--held", action="store_true", help="prices held out of the marts (implausible, or a >5x jump), and how to confirm one")
     parser.add_argument("--json", action="store_true", help="print rows as JSON (every column)")
     parser.set_defaults(func=cmd_prices)

@@ -1,0 +1,122 @@
+"""Implausible prices and >5x jumps are held out of the marts until a person confirms them."""
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from assets.prices.quality import hold_reasons, plausible_bands
+from assets.reference.files import PRICE_CONFIRMATIONS, ReferenceFile
+from assets.resources import WarehouseResource
+from pipeline.definitions import ALL_ASSETS, ALL_CHECKS
+from pipeline.run import run_pipeline
+from pipeline.schedules import INGEST_SELECTION
+from tests.conftest import loopback_ingest
+from warehouse import connect_reader, prices, queries
+
+D1, D2 = dt.date(2026, 4, 2), dt.date(2026, 4, 3)
+KEY = dict(source="skypilot", provider="lambda", region="us-east-1", pricing="on_demand", commitment_term=None)
+
+
+SCHEMA = {"source": pl.String, "provider": pl.String, "region": pl.String, "pricing": pl.String, "commitment_term": pl.String,
+          "instance_type": pl.String, "gpu_model": pl.String, "gpu_count": pl.Float64, "price_per_hour_usd": pl.Float64,
+          "price_per_gpu_hour_usd": pl.Float64, "snapshot_date": pl.Date}
+
+
+def offers(*rows) -> pl.DataFrame:
+    return pl.DataFrame(
+        [{**KEY, "instance_type": i, "gpu_model": m, "gpu_count": n, "price_per_hour_usd": p, "price_per_gpu_hour_usd": p / n, "snapshot_date": d}
+         for i, m, n, p, d in rows],
+        schema=SCHEMA,
+    )
+
+
+NO_CONFIRMATIONS = pl.DataFrame(schema={"source": pl.String, "provider": pl.String, "region": pl.String, "instance_type": pl.String,
+                                        "pricing": pl.String, "price_per_hour_usd": pl.Float64})
+
+
+def test_a_bid_floor_read_as_a_price_is_held_as_out_of_band():
+    today = offers(("gpu_8x_b200_sxm6", "B200", 8, 53.52, D2), ("p6-b200.48xlarge", "B200", 8, 113.93, D2), ("bad", "B200", 8, 0.08, D2))
+    held = hold_reasons(today, offers(), plausible_bands(today), NO_CONFIRMATIONS)
+    reasons = dict(zip(held["instance_type"], held["held_reason"]))
+    assert reasons["gpu_8x_b200_sxm6"] is None and reasons["p6-b200.48xlarge"] is None
+    assert reasons["bad"].startswith("out_of_band: $0.01 per GPU-hour is outside 0.669..66.9")
+
+
+def test_a_more_than_5x_day_over_day_jump_is_held_and_a_confirmation_releases_it():
+    before = offers(("gpu_8x_h100_sxm5", "H100-SXM", 8, 27.52, D1), ("gpu_1x_h100_pcie", "H100-PCIe", 1, 2.86, D1))
+    today = offers(("gpu_8x_h100_sxm5", "H100-SXM", 8, 275.20, D2), ("gpu_1x_h100_pcie", "H100-PCIe", 1, 3.29, D2))
+    bands = plausible_bands(pl.concat([today, offers(("p5.48xlarge", "H100-SXM", 8, 55.04, D2))]))
+    held = hold_reasons(today, before, bands, NO_CONFIRMATIONS)
+    assert held["held_reason"].to_list() == ["jump: $275.2 per hour on 2026-04-03, $27.52 on 2026-04-02 (10.0x; more than 5x day over day)", None]
+    confirmed = pl.DataFrame([{**KEY, "instance_type": "gpu_8x_h100_sxm5", "price_per_hour_usd": 275.20}]).drop("commitment_term")
+    assert hold_reasons(today, before, bands, confirmed)["held_reason"].to_list() == [None, None]
+    # a confirmation is for that exact price only
+    other = confirmed.with_columns(pl.lit(270.0).alias("price_per_hour_usd"))
+    assert hold_reasons(today, before, bands, other)["held_reason"][0].startswith("jump")
+
+
+LAMBDA = "/skypilot/catalogs/v8/lambda/vms.csv"
+LAMBDA_BODY = (Path(__file__).parent / "fixtures" / "skypilot" / "catalogs" / "v8" / "lambda" / "vms.csv").read_bytes()
+
+
+def test_a_held_price_stays_out_of_the_marts_until_confirmed(server, warehouse_path, monkeypatch):
+    instance = dg.DagsterInstance.ephemeral()
+    resources = {"warehouse": WarehouseResource(path=str(warehouse_path)), "ingest": loopback_ingest(server)}
+    run_pipeline(resources=resources, instance=instance)
+    # the next day, Lambda's 8x H100 on SkyPilot's catalog reads 10x what it did: held, not used
+    with connect_reader(warehouse_path) as con:
+        day1 = queries.latest_snapshot_date(con, "core.gpu_prices", "skypilot")
+    server.behave(LAMBDA, body=LAMBDA_BODY.replace(b",27.52,", b",275.2,"))
+    monkeypatch.setattr("assets.ingest.utc_now", lambda: dt.datetime.combine(day1 + dt.timedelta(days=1), dt.time(6)))
+    summary = run_pipeline(resources=resources, instance=instance)
+    assert summary.checks["gpu_prices_held"] is False and summary.checks["gpu_prices_plausible"] is True
+    with connect_reader(warehouse_path) as con:
+        held = prices.held_gpu_prices(con)
+        in_marts = queries.latest_gpu_prices(con).filter(pl.col("instance_type") == "gpu_8x_h100_sxm5")
+        costed = queries.training_costs(con, "GPT-3 175B")
+    assert held.select("provider", "instance_type").rows() == [("lambda", "gpu_8x_h100_sxm5"), ("lambda", "gpu_8x_h100_sxm5")]
+    assert held["held_reason"][0].startswith("jump: $275.2 per hour")
+    assert set(in_marts["source"]) <= {"lambda", "gpuhunt"} and 275.2 not in in_marts["price_per_hour_usd"].to_list()
+    assert not costed.filter(pl.col("price_instance_type") == "gpu_8x_h100_sxm5", pl.col("price_per_gpu_hour_usd") > 30).height
+
+    # a person checks the price and confirms it: the same price is then used
+    original = ReferenceFile.read_bytes
+
+    def with_confirmation(self):
+        body = original(self)
+        if self is PRICE_CONFIRMATIONS:
+            body += b"skypilot,lambda,us-east-1,gpu_8x_h100_sxm5,on_demand,275.2,2026-04-03,test,checked on lambda.ai\n"
+            body += b"skypilot,lambda,us-west-1,gpu_8x_h100_sxm5,on_demand,275.2,2026-04-03,test,checked on lambda.ai\n"
+        return body
+
+    monkeypatch.setattr(ReferenceFile, "read_bytes", with_confirmation)
+    result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], selection=INGEST_SELECTION.downstream() - INGEST_SELECTION | dg.AssetSelection.assets(["core", "price_confirmations"]),
+                            resources=resources, instance=instance)
+    assert result.success
+    with connect_reader(warehouse_path) as con:
+        assert prices.held_gpu_prices(con).is_empty()
+        confirmed = queries.frame(con, "SELECT price_per_hour_usd FROM core.gpu_prices WHERE source = 'skypilot' AND instance_type = 'gpu_8x_h100_sxm5' AND held_reason IS NULL AND snapshot_date = ?", [day1 + dt.timedelta(days=1)])
+    assert confirmed["price_per_hour_usd"].to_list() == [275.2, 275.2]
+
+
+def test_cli_lists_held_prices_with_the_line_that_confirms_them(capsys, warehouse_path):
+    import json
+
+    import warehouse
+    from pipeline.cli import main
+
+    row = offers(("bad", "B200", 8, 0.08, D2)).with_columns(
+        pl.lit("B200").alias("gpu_name_raw"), pl.lit("instance").alias("price_basis"), pl.lit("USD").alias("currency"),
+        pl.lit(dt.datetime(2026, 4, 3)).alias("fetched_at"), pl.lit("live").alias("origin"),
+        pl.lit("out_of_band: $0.01 per GPU-hour is outside 0.669..66.9").alias("held_reason"),
+    )
+    with warehouse.connect_writer(warehouse_path) as con:
+        warehouse.replace_snapshot(con, "core.gpu_prices", row, source="skypilot", snapshot_date=D2)
+    assert main(["prices", "--held", "--json"]) == 0
+    (held,) = json.loads(capsys.readouterr().out)
+    assert held["confirmation_line"].startswith("skypilot,lambda,us-east-1,bad,on_demand,0.08,")
+    assert main(["prices", "--held"]) == 0
+    assert "out_of_band" in capsys.readouterr().out
