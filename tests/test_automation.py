@@ -97,3 +97,34 @@ def test_freshness_check_warns_about_snapshot_and_stale_data(server, warehouse_p
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
     assert evaluation.metadata["data_origin"].value.startswith("snapshot:") and evaluation.metadata["data_age_days"].value > 100
     assert result.get_asset_materialization_events() == [] and server.requests == []
+
+
+def test_a_changed_price_is_named_by_the_cost_change_asset(setup, server, warehouse_path):
+    from warehouse import connect_reader, queries
+
+    instance, resources, _ = setup
+    with connect_reader(warehouse_path) as con:
+        used = queries.frame(con, """
+            SELECT gpu_model, price_provider, price_instance_type, price_per_gpu_hour_usd FROM marts.training_costs
+            WHERE pricing = 'on_demand' AND price_source = 'skypilot' AND price_provider = 'gcp' AND price_instance_type LIKE 'tpu-%'
+            LIMIT 1""").row(0, named=True)
+    catalog = Path(__file__).parent / "fixtures" / "skypilot" / "catalogs" / "v8" / "gcp" / "vms.csv"
+    lines = catalog.read_text().splitlines(keepends=True)
+    line = next(i for i, text in enumerate(lines) if f",{used['price_instance_type']}," in text)
+    fields = lines[line].rstrip("\n").split(",")
+    price_at = len(fields) - 2  # gcp: ...,Region,AvailabilityZone,Price,SpotPrice
+    fields[price_at] = f"{float(fields[price_at]) * 1.5:g}"
+    lines[line] = ",".join(fields) + "\n"
+    server.behave("/skypilot/catalogs/v8/gcp/vms.csv", body="".join(lines).encode())
+    run_pipeline(resources=resources, instance=instance)
+    with connect_reader(warehouse_path) as con:
+        change = queries.frame(con, "SELECT * FROM marts.cost_changes WHERE figure = ?",
+                               [f"cheapest on-demand {used['gpu_model']} GPU-hour"]).row(0, named=True)
+        other = queries.frame(con, "SELECT previous_value, changed_inputs FROM marts.cost_changes WHERE figure = ?",
+                              ["training GPT-3 175B on A100-40GB (cheapest on-demand)"]).row(0, named=True)
+    assert change["previous_value"] == pytest.approx(used["price_per_gpu_hour_usd"])
+    assert change["value"] == pytest.approx(used["price_per_gpu_hour_usd"] * 1.5)
+    assert change["changed_inputs"].startswith("price: skypilot gcp") and used["price_instance_type"] in change["changed_inputs"]
+    assert "tariff:" not in change["changed_inputs"] and "assumptions:" not in change["changed_inputs"]
+    # a figure that does not use that price never moved
+    assert other == {"previous_value": None, "changed_inputs": "new figure"}

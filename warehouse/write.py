@@ -8,7 +8,8 @@ import duckdb
 import polars as pl
 
 
-def _insert_by_name(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Insert a frame's rows by column name (columns the frame lacks get their default)."""
     if frame.is_empty():
         return
     con.register("_incoming", frame.to_arrow())
@@ -30,7 +31,7 @@ def replace_snapshot(
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"DELETE FROM {table} WHERE source = ? AND snapshot_date = ?", [source, snapshot_date])
-        _insert_by_name(con, table, frame)
+        append_rows(con, table, frame)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -43,7 +44,7 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFram
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"DELETE FROM {table}")
-        _insert_by_name(con, table, frame)
+        append_rows(con, table, frame)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -162,5 +162,7 @@ def model_validation(context: dg.AssetExecutionContext, config: TrainingCostConf
     })
 
 
-cost_assets = [training_costs, inference_costs, scenario_costs, model_validation]
+from assets.costs.changes import cost_changes  # noqa: E402  (reads the marts above)
+
+cost_assets = [training_costs, inference_costs, scenario_costs, model_validation, cost_changes]
 cost_checks = [scenario_costs_reproduce_published]

@@ -1,0 +1,99 @@
+"""Headline figures and what changed them.
+
+A headline figure is one number a reader follows day to day (GPT-3 training on
+the cheapest H100, the cheapest H100 GPU-hour, a seed scenario today). Each
+carries, as readable text, the inputs it was computed from, in three kinds:
+the price (which row: source, provider, region, instance, $ and date), the
+tariff, and the assumptions. Comparing a figure's inputs before and after a
+change names what moved it.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+INPUT_KINDS = ("price", "tariff", "assumptions")
+FIGURE_COLUMNS = ("figure", "value", "unit", *(f"{k}_input" for k in INPUT_KINDS))
+
+
+def _price_text(prefix: str = "", with_source: bool = True) -> pl.Expr:
+    c = lambda name: pl.col(f"{prefix}{name}")  # noqa: E731
+    return pl.format(
+        "{}{} {} {}: ${}/GPU-h ({}, {})",
+        pl.format("{} ", c("price_source")) if with_source else pl.lit(""), c("price_provider"), pl.coalesce(c("price_region"), pl.lit("all regions")),
+        pl.coalesce(c("price_instance_type"), pl.lit("-")), c("price_per_gpu_hour_usd").round(4), c("price_snapshot_date"), c("price_origin"),
+    )
+
+
+def _tariff_text(prefix: str = "") -> pl.Expr:
+    c = lambda name: pl.col(f"{prefix}{name}")  # noqa: E731
+    return pl.format("${}/kWh ({}, {}), PUE {}", c("tariff_usd_per_kwh").round(4), c("tariff_source"), pl.coalesce(c("tariff_period"), pl.lit("-")), c("pue"))
+
+
+def training_figures(training: pl.DataFrame) -> pl.DataFrame:
+    """Each reference model's training cost on each GPU model at the cheapest on-demand price, and on the cheapest GPU of all."""
+    rows = training.filter(pl.col("pricing") == "on_demand")
+    per_gpu = rows.select(
+        pl.format("training {} on {} (cheapest on-demand)", "model", "gpu_model").alias("figure"),
+        pl.col("cloud_cost_usd").alias("value"), pl.lit("usd").alias("unit"),
+        _price_text().alias("price_input"), _tariff_text().alias("tariff_input"),
+        pl.format("MFU {} (band {}-{}); {} active params x {} tokens; {} dense TFLOP/s ({})",
+                  "mfu", "mfu_low", "mfu_high", "params_active", "training_tokens", "peak_tflops_dense", "peak_precision").alias("assumptions_input"),
+    )
+    best = rows.sort("cloud_cost_usd").unique("model", keep="first", maintain_order=True).select(
+        pl.format("training {} on the cheapest GPU", "model").alias("figure"),
+        pl.col("cloud_cost_usd").alias("value"), pl.lit("usd").alias("unit"),
+        pl.format("{} via {}", "gpu_model", _price_text()).alias("price_input"), _tariff_text().alias("tariff_input"),
+        pl.format("MFU {}; {} active params x {} tokens", "mfu", "params_active", "training_tokens").alias("assumptions_input"),
+    )
+    gpu_hour = rows.unique("gpu_model", keep="first").select(
+        pl.format("cheapest on-demand {} GPU-hour", "gpu_model").alias("figure"),
+        pl.col("price_per_gpu_hour_usd").alias("value"), pl.lit("usd_per_gpu_hour").alias("unit"),
+        _price_text().alias("price_input"), pl.lit(None, pl.String).alias("tariff_input"), pl.lit("").alias("assumptions_input"),
+    )
+    return pl.concat([best, per_gpu, gpu_hour])
+
+
+def scenario_figures(scenarios: pl.DataFrame) -> pl.DataFrame:
+    """Each seed scenario's figures today, on the same hardware and on today's best."""
+    frames = []
+    for which in ("same_hardware", "best_hardware"):
+        p = f"{which}_"
+        frames.append(
+            scenarios.filter(pl.col(f"today_{which}_value").is_not_null()).select(
+                pl.format("{} {} today ({})", "scenario", "metric", pl.lit(which.replace("_", " "))).alias("figure"),
+                pl.col(f"today_{which}_value").alias("value"), pl.col("metric").alias("unit"),
+                pl.format("{} via {}", pl.col(f"{p}gpu_model"), _price_text(p, with_source=False)).alias("price_input"),
+                _tariff_text(p).alias("tariff_input"),
+                pl.col("assumptions").alias("assumptions_input"),
+            )
+        )
+    return pl.concat(frames)
+
+
+def headline_figures(training: pl.DataFrame, scenarios: pl.DataFrame) -> pl.DataFrame:
+    return pl.concat([training_figures(training), scenario_figures(scenarios)]).sort("figure")
+
+
+def attribute_changes(current: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
+    """For each current figure: its previous value and which inputs changed, in words.
+
+    `previous` holds each figure's last different state (empty for a new figure).
+    """
+    before = previous.select("figure", *(pl.col(c).alias(f"previous_{c}") for c in FIGURE_COLUMNS[1:]), pl.col("computed_at").alias("previous_computed_at"))
+    joined = current.join(before, on="figure", how="left")
+    changed = [
+        pl.when(pl.col(f"{k}_input").ne_missing(pl.col(f"previous_{k}_input")))
+        .then(pl.format("{}: {} -> {}", pl.lit(k), pl.coalesce(f"previous_{k}_input", pl.lit("none")), pl.coalesce(f"{k}_input", pl.lit("none"))))
+        for k in INPUT_KINDS
+    ]
+    return joined.with_columns(
+        (pl.col("value") - pl.col("previous_value")).alias("change"),
+        ((pl.col("value") / pl.col("previous_value") - 1) * 100).alias("change_pct"),
+        pl.when(pl.col("previous_value").is_null()).then(pl.lit("new figure"))
+        .otherwise(pl.concat_str(changed, separator="; ", ignore_nulls=True))
+        .alias("changed_inputs"),
+    ).with_columns(
+        pl.when(pl.col("changed_inputs") == "").then(pl.lit("no recorded input changed (a change in the model's code or a reference file)"))
+        .otherwise(pl.col("changed_inputs")).alias("changed_inputs")
+    )
