@@ -54,6 +54,20 @@ def test_materialize_everything_and_check_the_mart(server, warehouse_path):
     assert min(counts.values()) > 0, counts
 
 
+def test_every_asset_shows_its_schema_size_and_a_preview(server, warehouse_path):
+    from pipeline.definitions import defs
+
+    instance = dg.DagsterInstance.ephemeral()
+    run_pipeline(resources=resources(server, warehouse_path), instance=instance)
+    for key in defs.resolve_asset_graph().get_all_asset_keys():
+        metadata = instance.get_latest_materialization_event(key).asset_materialization.metadata
+        for name in ("dagster/row_count", "dagster/column_schema", "dagster/table_name", "preview"):
+            assert name in metadata, (key, name)
+        assert metadata["dagster/table_name"].value == ".".join(key.path)  # keys mirror schema.table
+        if key.path[-1] != "price_confirmations":  # empty until someone confirms a held price
+            assert metadata["dagster/row_count"].value > 0, key
+
+
 def test_a_failing_source_does_not_block_the_costs(server, warehouse_path):
     instance = dg.DagsterInstance.ephemeral()
     run_pipeline(resources=resources(server, warehouse_path), instance=instance)

@@ -49,7 +49,7 @@ def cost_changes(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     gpt3 = _headline(frame, "training GPT-3 175B on the cheapest GPU")
     h100 = _headline(frame, "cheapest on-demand H100-SXM GPU-hour")
     metadata = {
-        **table_metadata(frame.select(SHOWN), "marts.cost_changes", preview_rows=0),
+        **table_metadata(frame.select(SHOWN).sort(pl.col("change_pct").abs(), descending=True, nulls_last=True), "marts.cost_changes"),
         "figures": frame.height,
         "figures_changed_now": moved.height,
         "new_figures_now": added - moved.height,
