@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import socket
+import subprocess
 import statistics
 import sys
 import tempfile
@@ -90,9 +92,57 @@ def bench_warehouse(rows: list) -> None:
     rows.append((f"Warehouse replace_snapshot (delete day + insert), {n:,} price rows", f"{write_s * 1000:.0f} ms"))
 
 
+def bench_aws_stream(rows: list) -> None:
+    """The heaviest live fetch: a region's AWS price list (hundreds of MB), streamed and filtered as it arrives."""
+    import resource
+
+    from assets.http import HttpClient
+    from assets.prices import aws
+
+    fixture = (ROOT / "tests/fixtures/aws/offers/v1.0/aws/AmazonEC2/current/us-east-1/index.csv").read_bytes().split(b"\n")
+    head, gpu_rows = fixture[:6], [line for line in fixture[6:] if line]
+    # The live file is mostly non-GPU rows: filler made from a real row with a general-purpose instance type and
+    # description, so the stream filter drops it (about 1 GPU row in 200, as in the real price lists).
+    filler = gpu_rows[0].replace(b"p3.2xlarge", b"m7i.large").replace(b"GPU instance", b"General purpose")
+    assert gpu_rows[0].count(b"p3.2xlarge") and not aws._line_filter()(filler), "the filler must be a row the filter drops"
+    block = b"\n".join([filler] * 200 * len(gpu_rows) + gpu_rows) + b"\n"
+    target = 200 * 1024 * 1024
+    with tempfile.TemporaryDirectory() as tmp:
+        region_dir = Path(tmp) / "current" / "us-east-1"
+        region_dir.mkdir(parents=True)
+        with open(region_dir / "index.csv", "wb") as out:
+            out.write(b"\n".join(head) + b"\n")
+            for _ in range(target // len(block) + 1):
+                out.write(block)
+        size_mb = (region_dir / "index.csv").stat().st_size / 1e6
+        # the server runs in its own process (python -m http.server streams the file), so RSS here is the client's alone
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", tmp],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.environ[aws.REGIONS_ENV] = "us-east-1"
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            fetch_s = timed(lambda: aws.fetch(HttpClient("aws"), {"aws": f"http://127.0.0.1:{port}/current"}), repeat=1)
+            after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        finally:
+            server.terminate()
+            server.wait()
+            del os.environ[aws.REGIONS_ENV]
+    rows.append((f"AWS price list streamed over loopback HTTP and filtered to its GPU rows, {size_mb:,.0f} MB (1 GPU row in 200)",
+                 f"{fetch_s:.1f} s, peak RSS +{max(after - before, 0):,.0f} MB"))
+
+
 def main() -> None:
     rows: list[tuple[str, str]] = []
-    for bench in (bench_skypilot, bench_warehouse, bench_offline_run):
+    for bench in (bench_aws_stream, bench_skypilot, bench_warehouse, bench_offline_run):  # AWS first: its peak RSS is measured
         bench(rows)
     cpu = platform.processor() or platform.machine()
     print(f"\n{dt.date.today()}, Python {platform.python_version()}, {os.cpu_count()} cores ({cpu}), median of 3 unless noted\n")
