@@ -50,16 +50,28 @@ def print_report() -> None:
     with reader() as con:
         headline = queries.headline(con, HEADLINE_MODEL)
         status = queries.source_status(con)
-    print(f"\nCheapest on-demand price per GPU model, and one {HEADLINE_MODEL} training run (300B tokens, 6ND FLOPs, MFU from marts.training_costs) on it:\n")
+    if headline.height:
+        first = headline.row(0, named=True)
+        mfu = f"MFU {first['mfu']:.2f}, band {first['mfu_low']:.2f}-{first['mfu_high']:.2f}"
+    else:
+        mfu = "no GPU model has both a price and a dense peak yet"
+    print(f"\nCheapest on-demand price per GPU model, and one {HEADLINE_MODEL} training run on it "
+          f"(300B tokens, 6 x params x tokens FLOPs, {mfu}; low/high = at the band's high/low MFU):\n")
     print(format_table(headline.select(
         "gpu_model", pl.col("price_per_gpu_hour_usd").alias("usd_per_gpu_hour"), "provider", "region", "instance_type",
         "origin", "price_date", pl.col("gpu_hours").round(0), pl.col("cloud_cost_usd").alias("gpt3_training_usd"),
+        pl.col("cloud_cost_usd_low").alias("low_usd"), pl.col("cloud_cost_usd_high").alias("high_usd"),
     ), money_columns=("usd_per_gpu_hour",)))
-    print("\nSources:\n")
+    live = status.filter(pl.col("last_status") == "live").height
+    print(f"\nSources: {live} live, {status.height - live} not (stale data is kept and marked):\n")
     print(format_table(status.select(
         "source", "last_status", "data_origin", "data_snapshot_date", "data_age_days", "row_count", "stale",
     )))
-    for row in status.filter(pl.col("last_status") != "live").iter_rows(named=True):
+    not_live = status.filter(pl.col("last_status") != "live")
+    offline = not_live.filter(pl.col("last_message").str.contains("offline mode"))
+    if offline.height:
+        print(f"  {offline.height} source(s) read from the bundled snapshots (offline mode): " + ", ".join(offline["source"]))
+    for row in not_live.filter(~pl.col("last_message").str.contains("offline mode")).iter_rows(named=True):
         print(f"  {row['last_message']}")
 
 
