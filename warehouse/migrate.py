@@ -10,6 +10,8 @@ from importlib import resources
 
 import duckdb
 
+from warehouse.write import transaction
+
 MIGRATIONS_PACKAGE = "warehouse.migrations"
 
 
@@ -39,14 +41,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     for name, sql in available_migrations():
         if name in applied:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO meta.schema_migrations (name) VALUES (?)", [name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         done.append(name)
     return done
 
