@@ -97,6 +97,9 @@ class HttpClient:
             except requests.Timeout as exc:
                 problem = f"{method} {url}: timed out ({exc.__class__.__name__})"
             except requests.ConnectionError as exc:
+                if "NameResolutionError" in str(exc) or "Name or service not known" in str(exc):
+                    # no DNS answer: retrying in a few seconds rarely helps, and offline it only delays the fallback
+                    raise SourceError(self.source, f"{method} {url}: could not resolve the host name (no network?)") from exc
                 problem = f"{method} {url}: could not connect ({exc.__class__.__name__})"
             else:
                 if response.status_code < 400:

@@ -28,6 +28,9 @@ def cmd_run(args) -> int:
     resources = build_resources(offline=args.offline or None)
     run_config = {"ops": {"marts__training_costs": {"config": {"mfu": args.mfu}}}} if args.mfu is not None else None
     print(f"gpucost: warehouse {resources['warehouse'].path}{' (offline: bundled snapshots only)' if args.offline else ''}", flush=True)
+    if not args.offline:
+        print("gpucost: fetching every source live; one that cannot be reached keeps its last good data "
+              "(or, on a first run, starts from the snapshot bundled in the repo)...", flush=True)
     summary = run_pipeline(
         resources=resources, instance=dg.DagsterInstance.get(), run_config=run_config, log_level="DEBUG" if args.verbose else "CRITICAL"
     )

@@ -120,3 +120,12 @@ def test_same_content_same_data_version(server, store):
     server.behave(LAMBDA, body=(Path(__file__).parent / "fixtures" / "skypilot" / "lambda_vms_2026-04-06.csv").read_bytes())
     changed = ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY2)
     assert changed.data_version != first.data_version
+
+
+def test_an_unresolvable_host_fails_at_once_and_says_so(store):
+    # .invalid never resolves (RFC 2606): no retries, a message that points at the network
+    unresolvable = IngestSettings(base_urls={"skypilot": "http://gpucost-test.invalid/v8", "skypilot_mirror": "http://gpucost-test.invalid/v8"},
+                                  retries=2, backoff_s=5.0)
+    result = ingest_source(SKYPILOT, store, unresolvable, now=DAY1)
+    assert result.status == "snapshot"
+    assert "could not resolve the host name (no network?)" in result.message
