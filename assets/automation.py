@@ -20,3 +20,13 @@ def on_input_change() -> dg.AutomationCondition:
         & ~AC.any_deps_in_progress()
         & ~AC.in_progress()
     ).with_label("recompute when an input changes")
+
+
+def on_any_input_update() -> dg.AutomationCondition:
+    """For core tables that keep a row per source per day: run after every re-ingest, changed or not.
+
+    Re-stamping the day keeps the daily history whole; their own data version leaves the
+    snapshot date out, so what reads them (the cost marts, on_input_change) still
+    recomputes only when a price or tariff really changed.
+    """
+    return AC.eager().with_label("re-stamp after every re-ingest")

@@ -97,7 +97,7 @@ def ingest_source(source: Source, store: WarehouseResource, settings: IngestSett
             con, source=source.name, status=status, attempted_at=now, origin=origin,
             snapshot_date=snapshot_date, row_count=frame.height, message=message,
         )
-    return IngestResult(frame, status, origin, snapshot_date, message, content_version(frame, META_COLUMNS))
+    return IngestResult(frame, status, origin, snapshot_date, message, content_version(frame, source.version_ignores))
 
 
 def build_ingest_asset(source: Source, group: str) -> dg.AssetsDefinition:

@@ -54,6 +54,9 @@ class Source:
     normalize: Callable[[pl.DataFrame], pl.DataFrame] | None = None  # raw rows -> the domain's canonical rows
     # how often the source publishes: data older than this (plus a day's grace) is stale
     expected_interval: dt.timedelta = dt.timedelta(days=1)
+    # raw columns that change when the upstream republishes without changing a price (catalog ids, publication
+    # dates): left out of the data version so an unchanged re-fetch recomputes nothing
+    version_ignores: tuple[str, ...] = ()
     kinds: frozenset[str] = field(default_factory=lambda: frozenset({"duckdb", "polars"}))
 
     @property

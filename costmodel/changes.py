@@ -17,12 +17,19 @@ FIGURE_COLUMNS = ("figure", "value", "unit", *(f"{k}_input" for k in INPUT_KINDS
 
 
 def _price_text(prefix: str = "", with_source: bool = True) -> pl.Expr:
+    """Which price row, and its $: not its date or origin, so a price re-read unchanged the next day is no change."""
     c = lambda name: pl.col(f"{prefix}{name}")  # noqa: E731
     return pl.format(
-        "{}{} {} {}: ${}/GPU-h ({}, {})",
-        pl.format("{} ", c("price_source")) if with_source else pl.lit(""), c("price_provider"), pl.coalesce(c("price_region"), pl.lit("all regions")),
-        pl.coalesce(c("price_instance_type"), pl.lit("-")), c("price_per_gpu_hour_usd").round(4), c("price_snapshot_date"), c("price_origin"),
+        "{}{} {} {}: ${}/GPU-h",
+        pl.format("{} ", c("price_source")) if with_source else pl.lit(""), c("price_provider"),
+        pl.coalesce(c("price_region"), pl.lit("(every region)")), pl.coalesce(c("price_instance_type"), pl.lit("-")),
+        c("price_per_gpu_hour_usd").round(4),
     )
+
+
+def _count(column: str) -> pl.Expr:
+    """175B rather than 175000000000.0: parameter and token counts in billions, as people write them."""
+    return pl.format("{}B", (pl.col(column) / 1e9).round(3))
 
 
 def _tariff_text(prefix: str = "") -> pl.Expr:
@@ -38,13 +45,13 @@ def training_figures(training: pl.DataFrame) -> pl.DataFrame:
         pl.col("cloud_cost_usd").alias("value"), pl.lit("usd").alias("unit"),
         _price_text().alias("price_input"), _tariff_text().alias("tariff_input"),
         pl.format("MFU {} (band {}-{}); {} active params x {} tokens; {} dense TFLOP/s ({})",
-                  "mfu", "mfu_low", "mfu_high", "params_active", "training_tokens", "peak_tflops_dense", "peak_precision").alias("assumptions_input"),
+                  "mfu", "mfu_low", "mfu_high", _count("params_active"), _count("training_tokens"), "peak_tflops_dense", "peak_precision").alias("assumptions_input"),
     )
     best = rows.sort("cloud_cost_usd").unique("model", keep="first", maintain_order=True).select(
         pl.format("training {} on the cheapest GPU", "model").alias("figure"),
         pl.col("cloud_cost_usd").alias("value"), pl.lit("usd").alias("unit"),
         pl.format("{} via {}", "gpu_model", _price_text()).alias("price_input"), _tariff_text().alias("tariff_input"),
-        pl.format("MFU {}; {} active params x {} tokens", "mfu", "params_active", "training_tokens").alias("assumptions_input"),
+        pl.format("MFU {}; {} active params x {} tokens", "mfu", _count("params_active"), _count("training_tokens")).alias("assumptions_input"),
     )
     gpu_hour = rows.unique("gpu_model", keep="first").select(
         pl.format("cheapest on-demand {} GPU-hour", "gpu_model").alias("figure"),

@@ -125,3 +125,22 @@ def test_committed_prices_keep_their_term_apart(con):
     assert place.rows() == [("1y", 62.0 / 8, 1), ("3y", 44.0 / 8, 1)]
     daily = queries.frame(con, "SELECT commitment_term, cheapest_price_per_gpu_hour_usd FROM marts.gpu_prices_daily WHERE pricing = 'committed' ORDER BY 1")
     assert daily.rows() == [("1y", 62.0 / 8), ("3y", 44.0 / 8)]
+
+
+def test_a_stale_first_party_price_does_not_hide_a_fresher_aggregator_price(warehouse_path):
+    # Lambda's own page last delivered 10 days before an aggregator's newer price: the page is stale (a layout change?)
+    old, new = dt.date(2026, 4, 1), dt.date(2026, 4, 11)
+    rows = core_rows(
+        ("lambda", "lambda", "us-east-1", "gpu_8x_h100_sxm5", "H100-SXM", 8, "on_demand", 27.52, old),
+        ("gpuhunt", "lambda", "us-east-1", "gpu_8x_h100_sxm5", "H100-SXM", 8, "on_demand", 31.92, new),
+        ("aws", "aws", "us-east-1", "p5.48xlarge", "H100-SXM", 8, "on_demand", 55.04, new - dt.timedelta(days=2)),
+        ("gpuhunt", "aws", "us-east-1", "p5.48xlarge", "H100-SXM", 8, "on_demand", 54.00, new),
+    )
+    with warehouse.connect_writer(warehouse_path) as con:
+        for (source, day), part in rows.group_by("source", "snapshot_date"):
+            warehouse.replace_snapshot(con, "core.gpu_prices", part, source=source, snapshot_date=day)
+        latest = queries.latest_gpu_prices(con).sort("instance_type")
+    # 10 days stale: the aggregator's price is used; 2 days older: the first-party price still wins
+    assert latest.select("instance_type", "source", "price_per_hour_usd").rows() == [
+        ("gpu_8x_h100_sxm5", "gpuhunt", 31.92), ("p5.48xlarge", "aws", 55.04),
+    ]

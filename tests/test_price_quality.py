@@ -50,12 +50,40 @@ def test_a_more_than_5x_day_over_day_jump_is_held_and_a_confirmation_releases_it
     today = offers(("gpu_8x_h100_sxm5", "H100-SXM", 8, 275.20, D2), ("gpu_1x_h100_pcie", "H100-PCIe", 1, 3.29, D2))
     bands = plausible_bands(pl.concat([today, offers(("p5.48xlarge", "H100-SXM", 8, 55.04, D2))]))
     held = hold_reasons(today, before, bands, NO_CONFIRMATIONS)
-    assert held["held_reason"].to_list() == ["jump: $275.2 per hour on 2026-04-03, $27.52 on 2026-04-02 (10.0x; more than 5x day over day)", None]
-    confirmed = pl.DataFrame([{**KEY, "instance_type": "gpu_8x_h100_sxm5", "price_per_hour_usd": 275.20}]).drop("commitment_term")
+    assert held["held_reason"].to_list() == ["jump: $275.2 per hour on 2026-04-03, $27.52 on 2026-04-02 (the last accepted price; 10.0x, more than 5x)", None]
+    confirmed = pl.DataFrame([{**KEY, "instance_type": "gpu_8x_h100_sxm5", "price_per_hour_usd": 275.20}], schema_overrides={"commitment_term": pl.String})
     assert hold_reasons(today, before, bands, confirmed)["held_reason"].to_list() == [None, None]
     # a confirmation is for that exact price only
     other = confirmed.with_columns(pl.lit(270.0).alias("price_per_hour_usd"))
     assert hold_reasons(today, before, bands, other)["held_reason"][0].startswith("jump")
+
+
+def test_a_held_price_stays_held_while_it_repeats():
+    # day 1 accepted at $31.92; day 2 reads $3.99 (a per-GPU price taken for the instance): held. Day 3 repeats $3.99:
+    # compared with the last ACCEPTED price ($31.92), not with day 2's held one, so it stays held.
+    accepted = offers(("gpu_8x_h100_sxm5", "H100-SXM", 8, 31.92, D1))
+    day3 = offers(("gpu_8x_h100_sxm5", "H100-SXM", 8, 3.99, dt.date(2026, 4, 4)))
+    bands = plausible_bands(pl.concat([day3, offers(("p5.48xlarge", "H100-SXM", 8, 55.04, D2), ("x", "H100-SXM", 1, 1.0, D2))]))
+    assert hold_reasons(day3, accepted, bands, NO_CONFIRMATIONS)["held_reason"][0].startswith("jump: $3.99 per hour on 2026-04-04, $31.92 on 2026-04-02")
+
+
+def test_spot_at_or_above_on_demand_is_a_placeholder_and_held():
+    rows = offers(("1x_A100-80GB_SECURE", "A100-80GB-PCIe", 1, 1.39, D2), ("1x_A100-80GB_SECURE", "A100-80GB-PCIe", 1, 1.39, D2))
+    rows = rows.with_columns(pl.Series("pricing", ["on_demand", "spot"]))
+    held = hold_reasons(rows, offers(), plausible_bands(rows), NO_CONFIRMATIONS)
+    assert held["held_reason"].to_list() == [None, "spot_not_below_on_demand: spot $1.39 per hour, on-demand $1.39"]
+
+
+def test_a_region_far_below_the_same_instance_elsewhere_is_held():
+    # GCP's billing catalog has matched H100 x8 in us-central1 to a $33.61 SKU; other regions list $78.37 and $101.88
+    rows = pl.concat([
+        offers(("NVIDIA H100 80GB:8", "H100-SXM", 8, price, D2)).with_columns(pl.lit(region).alias("region"))
+        for region, price in (("us-central1", 33.60609), ("us-east4", 78.37241), ("europe-west4", 101.88413))
+    ])
+    held = hold_reasons(rows, offers(), plausible_bands(rows), NO_CONFIRMATIONS)
+    reasons = dict(zip(held["region"], held["held_reason"]))
+    assert reasons["us-central1"].startswith("region_outlier: $33.6061 per hour is more than 2x from this source's median of $78.3724")
+    assert reasons["us-east4"] is None and reasons["europe-west4"] is None
 
 
 LAMBDA = "/skypilot/catalogs/v8/lambda/vms.csv"
@@ -74,10 +102,10 @@ def test_a_held_price_stays_out_of_the_marts_until_confirmed(server, warehouse_p
     summary = run_pipeline(resources=resources, instance=instance)
     assert summary.checks["gpu_prices_held"] is False and summary.checks["gpu_prices_plausible"] is True
     with connect_reader(warehouse_path) as con:
-        held = prices.held_gpu_prices(con)
+        held = prices.held_gpu_prices(con).filter(pl.col("instance_type") == "gpu_8x_h100_sxm5")
         in_marts = queries.latest_gpu_prices(con).filter(pl.col("instance_type") == "gpu_8x_h100_sxm5")
         costed = queries.training_costs(con, "GPT-3 175B")
-    assert held.select("provider", "instance_type").rows() == [("lambda", "gpu_8x_h100_sxm5"), ("lambda", "gpu_8x_h100_sxm5")]
+    assert held.select("source", "provider", "instance_type").rows() == [("skypilot", "lambda", "gpu_8x_h100_sxm5")] * 2
     assert held["held_reason"][0].startswith("jump: $275.2 per hour")
     assert set(in_marts["source"]) <= {"lambda", "gpuhunt"} and 275.2 not in in_marts["price_per_hour_usd"].to_list()
     assert not costed.filter(pl.col("price_instance_type") == "gpu_8x_h100_sxm5", pl.col("price_per_gpu_hour_usd") > 30).height
@@ -88,8 +116,8 @@ def test_a_held_price_stays_out_of_the_marts_until_confirmed(server, warehouse_p
     def with_confirmation(self):
         body = original(self)
         if self is PRICE_CONFIRMATIONS:
-            body += b"skypilot,lambda,us-east-1,gpu_8x_h100_sxm5,on_demand,275.2,2026-04-03,test,checked on lambda.ai\n"
-            body += b"skypilot,lambda,us-west-1,gpu_8x_h100_sxm5,on_demand,275.2,2026-04-03,test,checked on lambda.ai\n"
+            body += b"skypilot,lambda,us-east-1,gpu_8x_h100_sxm5,on_demand,,275.2,2026-04-03,test,checked on lambda.ai\n"
+            body += b"skypilot,lambda,us-west-1,gpu_8x_h100_sxm5,on_demand,,275.2,2026-04-03,test,checked on lambda.ai\n"
         return body
 
     monkeypatch.setattr(ReferenceFile, "read_bytes", with_confirmation)
@@ -97,7 +125,7 @@ def test_a_held_price_stays_out_of_the_marts_until_confirmed(server, warehouse_p
                             resources=resources, instance=instance)
     assert result.success
     with connect_reader(warehouse_path) as con:
-        assert prices.held_gpu_prices(con).is_empty()
+        assert prices.held_gpu_prices(con).filter(pl.col("instance_type") == "gpu_8x_h100_sxm5").is_empty()
         confirmed = queries.frame(con, "SELECT price_per_hour_usd FROM core.gpu_prices WHERE source = 'skypilot' AND instance_type = 'gpu_8x_h100_sxm5' AND held_reason IS NULL AND snapshot_date = ?", [day1 + dt.timedelta(days=1)])
     assert confirmed["price_per_hour_usd"].to_list() == [275.2, 275.2]
 
@@ -117,6 +145,6 @@ def test_cli_lists_held_prices_with_the_line_that_confirms_them(capsys, warehous
         warehouse.replace_snapshot(con, "core.gpu_prices", row, source="skypilot", snapshot_date=D2)
     assert main(["prices", "--held", "--json"]) == 0
     (held,) = json.loads(capsys.readouterr().out)
-    assert held["confirmation_line"].startswith("skypilot,lambda,us-east-1,bad,on_demand,0.08,")
+    assert held["confirmation_line"].startswith("skypilot,lambda,us-east-1,bad,on_demand,,0.08,")
     assert main(["prices", "--held"]) == 0
     assert "out_of_band" in capsys.readouterr().out

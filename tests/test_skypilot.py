@@ -183,3 +183,11 @@ def test_conformance_real_lambda_and_runpod():
     rp = canonical(skypilot.normalize(with_meta(skypilot.parse_cloud("runpod", _capture("skypilot_catalog", "runpod_vms_v8_01acdfd4_first79rows.csv")))))
     assert set(rp["gpu_model"]) == {"A100-80GB-PCIe"}
     assert set(rp.filter(pl.col("pricing") == "on_demand")["price_per_gpu_hour_usd"].round(2)) == {1.39}
+
+
+def test_an_unknown_tpu_generation_is_kept_and_listed_not_dropped():
+    payloads = fixture_payloads()
+    payloads["gcp"] += b",,,tpu-v7x-8,1,tpu-v7x-8,us-central1,us-central1-a,40.0,12.0\n"  # a hypothetical new generation, not a real price
+    prices = canonical(normalized(payloads))
+    v7 = one(prices, provider="gcp", instance_type="tpu-v7x-8", pricing="on_demand")
+    assert v7["gpu_model"] is None and v7["gpu_name_raw"] == "tpu-v7x" and v7["gpu_count"] == 8

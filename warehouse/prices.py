@@ -40,13 +40,16 @@ def newest_gpu_prices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return frame(con, "SELECT * EXCLUDE (first_party, preferred) FROM marts.gpu_prices_by_source")
 
 
-def previous_snapshot(con: duckdb.DuckDBPyConnection, source: str, before) -> pl.DataFrame:
-    """A source's core.gpu_prices rows of its last snapshot before `before` (empty when there is none)."""
+def last_accepted_prices(con: duckdb.DuckDBPyConnection, source: str, before) -> pl.DataFrame:
+    """Each offer's newest price from a source's snapshots before `before` that was not held (the baseline for jumps)."""
     return frame(
         con,
-        "SELECT * FROM core.gpu_prices WHERE source = ? AND snapshot_date = "
-        "(SELECT max(snapshot_date) FROM core.gpu_prices WHERE source = ? AND snapshot_date < ?)",
-        [source, source, before],
+        """
+        SELECT * FROM core.gpu_prices
+        WHERE source = ? AND snapshot_date < ? AND held_reason IS NULL
+        QUALIFY row_number() OVER (PARTITION BY provider, region, instance_type, pricing, commitment_term ORDER BY snapshot_date DESC) = 1
+        """,
+        [source, before],
     )
 
 

@@ -9,7 +9,7 @@ marts/energy_by_region   the view users and the cost model read, observed here s
 import dagster as dg
 import polars as pl
 
-from assets.automation import on_input_change
+from assets.automation import on_any_input_update, on_input_change
 from assets.energy import ecb, eia, eurostat, owid
 from assets.energy.geo import US_STATE_CODES
 from assets.energy.reference import ENERGY_REFERENCE_FILES
@@ -49,7 +49,7 @@ energy_reference_assets = [build_reference_asset(ref) for ref in ENERGY_REFERENC
     kinds={"duckdb", "polars"},
     pool=WAREHOUSE_POOL,
     owners=OWNERS,
-    automation_condition=on_input_change(),
+    automation_condition=on_any_input_update(),
     description=(
         "Every electricity price from every tariff source (EIA by US state, Eurostat by EU country) in one shape: "
         "area, sector or consumption band, period, price per kWh as published and tariff_usd_per_kwh. EUR prices are "
@@ -91,7 +91,7 @@ def electricity_tariffs(context: dg.AssetExecutionContext, warehouse: WarehouseR
     kinds={"duckdb", "polars"},
     pool=WAREHOUSE_POOL,
     owners=OWNERS,
-    automation_condition=on_input_change(),
+    automation_condition=on_any_input_update(),
     description=(
         "Carbon intensity of electricity generation (gCO2e/kWh) by country and year, plus the World average, from "
         "Our World in Data; country_code (ISO alpha-2) joins it to cloud regions."

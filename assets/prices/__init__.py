@@ -3,12 +3,12 @@
 import dagster as dg
 import polars as pl
 
-from assets.automation import on_input_change
+from assets.automation import on_any_input_update
 from assets.ingest import build_freshness_check, build_ingest_asset
 from assets.metadata import OWNERS, content_version, markdown_preview, table_metadata
 from assets.prices import aws, azure, gcp, gpuhunt, lambda_page, runpod, skypilot, vast
 from assets.prices.gpu_names import price_rows
-from assets.prices.quality import BAND_FACTOR, hold_reasons, plausible_bands
+from assets.prices.quality import BAND_FACTOR, confirmed, hold_reasons, plausible_bands
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
 from warehouse import prices, queries, replace_snapshot
 
@@ -33,7 +33,7 @@ RAW_PRICE_KEYS = [dg.AssetKey(["raw", source.table]) for source in PRICE_SOURCES
     kinds={"duckdb", "polars"},
     pool=WAREHOUSE_POOL,
     owners=OWNERS,
-    automation_condition=on_input_change(),
+    automation_condition=on_any_input_update(),
     description=(
         "Every GPU offer from every price source in one shape: canonical gpu_model (from core.gpu_aliases), "
         "gpu_count, pricing (on_demand / spot), price_per_hour_usd and price_per_gpu_hour_usd, and "
@@ -59,7 +59,7 @@ def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
         bands = plausible_bands(pl.concat([rows for _, _, rows in slices])) if slices else None
         written = []
         for source, day, rows in slices:
-            rows = hold_reasons(rows, prices.previous_snapshot(con, source.name, day), bands, confirmations)
+            rows = hold_reasons(rows, prices.last_accepted_prices(con, source.name, day), bands, confirmations)
             replace_snapshot(con, "core.gpu_prices", rows, source=source.name, snapshot_date=day)
             written.append(rows)
         latest = prices.newest_gpu_prices(con)
@@ -81,8 +81,9 @@ def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
                 )
             ),
         },
-        # the same rows (whenever fetched) give the same version, so unchanged prices recompute nothing downstream
-        data_version=dg.DataVersion(content_version(latest.drop("age_days"), ("fetched_at",))),
+        # the same prices (whenever fetched, whatever a held row's reason text says) give the same version,
+        # so a daily re-stamp of unchanged prices recomputes no cost
+        data_version=dg.DataVersion(content_version(latest.with_columns(pl.col("held_reason").is_not_null()))),
     )
 
 
@@ -130,12 +131,10 @@ def gpu_prices_plausible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         bands = plausible_bands(prices.newest_gpu_prices(con))  # the bands the core asset held rows against
         marts = queries.latest_gpu_prices(con)
         confirmations = queries.read_table(con, "core.price_confirmations")
-    leaked = (
-        marts.join(bands, on="gpu_model", how="inner")
-        .filter(~pl.col("price_per_gpu_hour_usd").is_between(pl.col("band_low_usd_per_gpu_hour"), pl.col("band_high_usd_per_gpu_hour")))
-        .join(confirmations.select("source", "provider", "instance_type", "pricing", "price_per_hour_usd"),
-              on=["source", "provider", "instance_type", "pricing", "price_per_hour_usd"], how="anti")
+    out_of_band = marts.join(bands, on="gpu_model", how="inner").filter(
+        ~pl.col("price_per_gpu_hour_usd").is_between(pl.col("band_low_usd_per_gpu_hour"), pl.col("band_high_usd_per_gpu_hour"))
     )
+    leaked = out_of_band.filter(~confirmed(out_of_band, confirmations))
     return dg.AssetCheckResult(
         passed=leaked.is_empty(),
         metadata={

@@ -206,5 +206,6 @@ SOURCE = Source(
     fetch=fetch,
     parse=parse,
     normalize=normalize,
+    version_ignores=("offer_version", "publication_date"),
     snapshot=Snapshot("assets.prices.snapshots.aws"),
 )

@@ -131,7 +131,8 @@ def parse_items(items: list[dict], billing_currency: str = "USD") -> pl.DataFram
     foreign = frame.filter(pl.col("currency_code") != "USD")
     if foreign.height:
         raise SourceError(NAME, f"{foreign.height} price(s) in {foreign['currency_code'][0]}, not USD: gpucost rejects non-USD prices rather than convert them")
-    return frame.with_columns(sku_key("_sku").alias("sku_key")).filter(pl.col("sku_key").str.contains(r"^n[cdvg]\d")).drop("_sku")
+    # N-series: NC, ND, NV, NG, and the confidential NCC
+    return frame.with_columns(sku_key("_sku").alias("sku_key")).filter(pl.col("sku_key").str.contains(r"^n[cdvg]c?\d")).drop("_sku")
 
 
 def parse(payloads: dict[str, bytes]) -> pl.DataFrame:

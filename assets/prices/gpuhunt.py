@@ -22,8 +22,7 @@ import polars as pl
 
 from assets.errors import SourceError
 from assets.http import HttpClient
-from assets.prices.offers import as_offers
-from assets.prices.skypilot import TPU_CORES_PER_CHIP
+from assets.prices.offers import as_offers, tpu_slice_chips
 from assets.source import Snapshot, Source
 
 NAME = "gpuhunt"
@@ -89,12 +88,6 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
     )
 
 
-def _tpu_chips(slice_name: pl.Expr) -> pl.Expr:
-    """A TPU slice's chip count: the suffix counts TensorCores (2 a chip) on v2-v4/v5p, chips on v5e/v6e."""
-    family, size = slice_name.str.extract(r"^([a-z0-9]+)-\d+$"), slice_name.str.extract(r"-(\d+)$").cast(pl.Float64)
-    return size / family.replace_strict(TPU_CORES_PER_CHIP, default=None, return_dtype=pl.Float64)
-
-
 def normalize(raw: pl.DataFrame) -> pl.DataFrame:
     """One row per (provider, region, instance, pricing): zones collapse to their region's cheapest.
 
@@ -112,7 +105,7 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("provider") == "gcp").then(pl.col("location").str.replace(r"^([a-z]+-[a-z]+\d+)-[a-z]$", "$1"))
         .otherwise(pl.col("location")).alias("region"),
         pl.when(is_tpu).then("tpu-" + tpu_slice.str.extract(r"^([a-z0-9]+)-\d+$")).otherwise(pl.coalesce(memory_name, "gpu_name")).alias("gpu_name_raw"),
-        pl.when(is_tpu).then(_tpu_chips(tpu_slice)).otherwise(pl.col("gpu_count")).alias("gpu_count"),
+        pl.when(is_tpu).then(tpu_slice_chips(tpu_slice)).otherwise(pl.col("gpu_count")).alias("gpu_count"),
         pl.when(is_tpu).then("tpu-" + tpu_slice).otherwise(pl.col("instance_name")).alias("instance_type"),
         pl.when(pl.col("spot")).then(pl.lit("spot")).otherwise(pl.lit("on_demand")).alias("pricing"),
     ).filter(pl.col("gpu_count") > 0)
@@ -143,5 +136,6 @@ SOURCE = Source(
     fetch=fetch,
     parse=parse,
     normalize=normalize,
+    version_ignores=("catalog_version",),
     snapshot=Snapshot("assets.prices.snapshots.gpuhunt"),
 )

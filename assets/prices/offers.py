@@ -48,6 +48,18 @@ def as_offers(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# TPU slice names count TensorCores (2 per chip) on v2/v3/v4/v5p, chips on v5e (v5litepod) and v6e.
+TPU_CORES_PER_CHIP = {"v2": 2, "v3": 2, "v4": 2, "v5p": 2, "v5litepod": 1, "v6e": 1}
+
+
+def tpu_slice_chips(slice_name: pl.Expr) -> pl.Expr:
+    """A TPU slice's chips from its name ('v4-8' or 'tpu-v4-8': 4 chips). A family not in the table counts
+    its suffix as chips; its model is unknown to the alias table, so it is kept, listed, and never costed."""
+    name = slice_name.str.replace(r"^tpu-", "")
+    family, size = name.str.extract(r"^([a-z0-9]+)-\d+$"), name.str.extract(r"-(\d+)$").cast(pl.Float64)
+    return size / family.replace_strict(TPU_CORES_PER_CHIP, default=1, return_dtype=pl.Float64)
+
+
 _USD = re.compile(r"\$\s*([0-9][0-9,]*(?:\.[0-9]+)?)")
 
 

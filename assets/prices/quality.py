@@ -1,11 +1,17 @@
 """Which price rows are held out of the marts, and why: implausible prices and sudden jumps.
 
-A parser meeting a changed page, or a bid floor read as a price (SkyPilot once
-listed B200 at $0.01/h), must not poison the cost estimates. A row is held when
-- its $/GPU-hour sits outside a plausible band for its GPU model: within a factor
-  of BAND_FACTOR of that model's median over every source's current offers, or
-- its price moved more than JUMP_FACTOR-fold since the same source's previous
-  snapshot of the same offer,
+A parser meeting a changed page, a catalog matching the wrong SKU, or a bid floor
+read as a price (SkyPilot once listed B200 at $0.01/h) must not poison the cost
+estimates. A row is held when
+- out_of_band: its $/GPU-hour is more than BAND_FACTOR from its GPU model's median
+  over every source's current offers;
+- region_outlier: it is more than REGION_FACTOR from the same source's median for the
+  same instance across at least MIN_REGIONS regions (GCP's catalog has matched an
+  H100 x8 in us-central1 to a $33.61 DWS SKU while other regions list $78-$102);
+- spot_not_below_on_demand: a spot price at or above the on-demand price of the same
+  offer (placeholders: SkyPilot's RunPod catalog copies the on-demand price);
+- jump: its price moved more than JUMP_FACTOR-fold from the source's last ACCEPTED
+  price of the offer (so a held price stays held until confirmed, however often it repeats),
 unless a person confirmed that exact price in assets/reference/data/price_confirmations.csv.
 Held rows stay in core.gpu_prices (with held_reason) and out of every mart.
 """
@@ -15,8 +21,11 @@ from __future__ import annotations
 import polars as pl
 
 BAND_FACTOR = 10.0
+REGION_FACTOR = 2.0
+MIN_REGIONS = 3
 JUMP_FACTOR = 5.0
 OFFER_KEY = ["source", "provider", "region", "instance_type", "pricing", "commitment_term"]
+CONFIRMATION_KEY = OFFER_KEY  # a confirmation names the exact offer, term included, and its price
 
 
 def plausible_bands(current: pl.DataFrame) -> pl.DataFrame:
@@ -32,29 +41,46 @@ def plausible_bands(current: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _confirmed(rows: pl.DataFrame, confirmations: pl.DataFrame) -> pl.Expr:
-    """Rows whose offer and exact price a person confirmed."""
-    keys = ["source", "provider", "region", "instance_type", "pricing"]
-    confirmed = confirmations.select(*keys, pl.col("price_per_hour_usd").alias("_confirmed_price"), pl.lit(True).alias("_confirmed"))
-    return rows.join(confirmed, on=keys, how="left", nulls_equal=True).select(
-        pl.col("_confirmed").fill_null(False) & ((pl.col("price_per_hour_usd") - pl.col("_confirmed_price")).abs() < 1e-9).fill_null(False)
-    ).to_series()
+def confirmed(rows: pl.DataFrame, confirmations: pl.DataFrame) -> pl.Series:
+    """True for rows whose offer and exact price a person confirmed."""
+    keys = [k for k in CONFIRMATION_KEY if k in confirmations.columns]
+    marks = confirmations.select(*keys, pl.col("price_per_hour_usd").alias("_confirmed_price")).unique()
+    return (
+        rows.with_row_index("_i")
+        .join(marks, on=keys, how="left", nulls_equal=True)
+        .group_by("_i", maintain_order=True)
+        .agg(((pl.col("price_per_hour_usd") - pl.col("_confirmed_price")).abs() < 1e-9).any().fill_null(False).alias("_ok"))
+        .get_column("_ok")
+        .alias("confirmed")
+    )
 
 
-def hold_reasons(rows: pl.DataFrame, previous: pl.DataFrame, bands: pl.DataFrame, confirmations: pl.DataFrame) -> pl.DataFrame:
-    """`rows` (one source's snapshot) with held_reason set where the price is implausible or jumped, else NULL.
+def _ratio_outside(ratio: pl.Expr, factor: float) -> pl.Expr:
+    return ((ratio > factor) | (ratio < 1 / factor)).fill_null(False)
 
-    `previous` is the same source's previous snapshot (may be empty), `bands` comes from
-    plausible_bands over every source's current rows.
+
+def hold_reasons(rows: pl.DataFrame, accepted: pl.DataFrame, bands: pl.DataFrame, confirmations: pl.DataFrame) -> pl.DataFrame:
+    """`rows` (one source's snapshot) with held_reason set where a price is implausible, else NULL.
+
+    `accepted` is the source's last accepted (not held) price of each offer before this
+    snapshot (may be empty); `bands` comes from plausible_bands over every source's rows.
     """
-    before = previous.select(*OFFER_KEY, pl.col("price_per_hour_usd").alias("_previous_price"), pl.col("snapshot_date").alias("_previous_date"))
+    before = accepted.select(*OFFER_KEY, pl.col("price_per_hour_usd").alias("_previous_price"), pl.col("snapshot_date").alias("_previous_date"))
+    same_instance = ["source", "provider", "instance_type", "pricing", "commitment_term"]
     checked = (
         rows.join(bands, on="gpu_model", how="left")
         .join(before, on=OFFER_KEY, how="left", nulls_equal=True)
-        .with_columns((pl.col("price_per_hour_usd") / pl.col("_previous_price")).alias("_ratio"))
+        .with_columns(
+            (pl.col("price_per_hour_usd") / pl.col("_previous_price")).alias("_jump"),
+            pl.col("price_per_hour_usd").median().over(same_instance).alias("_region_median"),
+            pl.col("region").n_unique().over(same_instance).alias("_regions"),
+            pl.col("price_per_hour_usd").filter(pl.col("pricing") == "on_demand").min()
+            .over(["source", "provider", "region", "instance_type"]).alias("_on_demand"),
+        )
     )
     out_of_band = ~pl.col("price_per_gpu_hour_usd").is_between(pl.col("band_low_usd_per_gpu_hour"), pl.col("band_high_usd_per_gpu_hour"))
-    jumped = (pl.col("_ratio") > JUMP_FACTOR) | (pl.col("_ratio") < 1 / JUMP_FACTOR)
+    region_outlier = (pl.col("_regions") >= MIN_REGIONS) & _ratio_outside(pl.col("price_per_hour_usd") / pl.col("_region_median"), REGION_FACTOR)
+    spot_too_high = (pl.col("pricing") == "spot") & (pl.col("price_per_hour_usd") >= pl.col("_on_demand"))
     reason = (
         pl.when(out_of_band.fill_null(False))
         .then(pl.format(
@@ -62,12 +88,19 @@ def hold_reasons(rows: pl.DataFrame, previous: pl.DataFrame, bands: pl.DataFrame
             pl.col("price_per_gpu_hour_usd").round(4), pl.col("band_low_usd_per_gpu_hour").round(4), pl.col("band_high_usd_per_gpu_hour").round(4),
             pl.lit(int(BAND_FACTOR)), pl.lit(int(BAND_FACTOR)), pl.col("gpu_model"), pl.col("band_median_usd_per_gpu_hour").round(4),
         ))
-        .when(jumped.fill_null(False))
+        .when(region_outlier.fill_null(False))
         .then(pl.format(
-            "jump: ${} per hour on {}, ${} on {} ({}x; more than {}x day over day)",
+            "region_outlier: ${} per hour is more than {}x from this source's median of ${} for {} over {} regions",
+            pl.col("price_per_hour_usd").round(4), pl.lit(int(REGION_FACTOR)), pl.col("_region_median").round(4), pl.col("instance_type"), pl.col("_regions"),
+        ))
+        .when(spot_too_high.fill_null(False))
+        .then(pl.format("spot_not_below_on_demand: spot ${} per hour, on-demand ${}", pl.col("price_per_hour_usd").round(4), pl.col("_on_demand").round(4)))
+        .when(_ratio_outside(pl.col("_jump"), JUMP_FACTOR))
+        .then(pl.format(
+            "jump: ${} per hour on {}, ${} on {} (the last accepted price; {}x, more than {}x)",
             pl.col("price_per_hour_usd").round(4), pl.col("snapshot_date"), pl.col("_previous_price").round(4), pl.col("_previous_date"),
-            pl.col("_ratio").round(2), pl.lit(int(JUMP_FACTOR)),
+            pl.col("_jump").round(2), pl.lit(int(JUMP_FACTOR)),
         ))
     )
     held = checked.with_columns(reason.alias("held_reason")).select(*rows.columns, "held_reason")
-    return held.with_columns(pl.when(_confirmed(held, confirmations)).then(None).otherwise(pl.col("held_reason")).alias("held_reason"))
+    return held.with_columns(pl.when(confirmed(held, confirmations)).then(None).otherwise(pl.col("held_reason")).alias("held_reason"))

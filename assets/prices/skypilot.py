@@ -15,6 +15,7 @@ import polars as pl
 
 from assets.errors import SourceError
 from assets.http import RETRY_STATUSES, HttpClient
+from assets.prices.offers import tpu_slice_chips
 from assets.source import Snapshot, Source
 
 NAME = "skypilot"
@@ -56,8 +57,6 @@ GCP_HOSTS = (
 )
 # g2 machine types: L4 count by machine size (cloud.google.com/compute/docs/gpus#l4-gpus).
 G2_L4_COUNT = {"4": 1, "8": 1, "12": 1, "16": 1, "32": 1, "24": 2, "48": 4, "96": 8}
-# TPU slice names count TensorCores (2 per chip) for v2/v3/v4/v5p, chips for v5e (v5litepod) and v6e.
-TPU_CORES_PER_CHIP = {"v2": 2, "v3": 2, "v4": 2, "v5p": 2, "v5litepod": 1, "v6e": 1}
 
 
 def fetch(client: HttpClient, urls: dict[str, str]) -> dict[str, bytes]:
@@ -148,13 +147,10 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
     is_tpu = pl.col("accelerator_name").str.starts_with("tpu-")
 
     tpu = gpu_rows.filter(is_tpu).with_columns(
-        pl.col("accelerator_name").str.extract(r"^tpu-([a-z0-9]+)-\d+$").alias("_family"),
-        pl.col("accelerator_name").str.extract(r"-(\d+)$").cast(pl.Float64).alias("_size"),
-    ).with_columns(
         pl.col("accelerator_name").alias("instance_type"),
-        ("tpu-" + pl.col("_family")).alias("accelerator_name"),
-        (pl.col("_size") / pl.col("_family").replace_strict(TPU_CORES_PER_CHIP, default=None)).alias("accelerator_count"),
-    ).drop("_family", "_size")
+        ("tpu-" + pl.col("accelerator_name").str.extract(r"^tpu-([a-z0-9]+)-\d+$")).alias("accelerator_name"),
+        tpu_slice_chips(pl.col("accelerator_name")).alias("accelerator_count"),
+    )
 
     gcp_gpus = gpu_rows.filter(is_gcp & ~is_tpu & pl.col("instance_type").is_null())
     hosts = _gcp_host_gpus(raw.filter(is_gcp & pl.col("accelerator_name").is_null() & (pl.col("price") > 0)))

@@ -183,10 +183,11 @@ PRICE_CONFIRMATIONS = ReferenceFile(
     table="price_confirmations",
     schema={
         "source": pl.String, "provider": pl.String, "region": pl.String, "instance_type": pl.String, "pricing": pl.String,
-        "price_per_hour_usd": pl.Float64, "confirmed_on": pl.String, "confirmed_by": pl.String, "source_note": pl.String,
+        "commitment_term": pl.String, "price_per_hour_usd": pl.Float64, "confirmed_on": pl.String, "confirmed_by": pl.String,
+        "source_note": pl.String,
     },
     required=("source", "provider", "instance_type", "pricing", "price_per_hour_usd", "confirmed_on", "confirmed_by"),
-    key=("source", "provider", "region", "instance_type", "pricing"),
+    key=("source", "provider", "region", "instance_type", "pricing", "commitment_term", "price_per_hour_usd"),
     description="Held prices (implausible for their GPU model, or a >5x jump) that a person checked and confirmed: "
     "the exact price is then released into the marts. Usually empty.",
 )

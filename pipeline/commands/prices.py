@@ -59,8 +59,8 @@ def cmd_prices(args) -> int:
             if args.held:
                 frame = prices.held_gpu_prices(con)
                 frame = frame.with_columns(pl.format(
-                    "{},{},{},{},{},{},<YYYY-MM-DD>,<your name>,<what you checked>", "source", "provider",
-                    pl.col("region").fill_null(""), "instance_type", "pricing", "price_per_hour_usd",
+                    "{},{},{},{},{},{},{},<YYYY-MM-DD>,<your name>,<what you checked>", "source", "provider",
+                    pl.col("region").fill_null(""), "instance_type", "pricing", pl.col("commitment_term").fill_null(""), "price_per_hour_usd",
                 ).alias("confirmation_line"))
                 columns = ["source", "provider", "region", "instance_type", "price_per_gpu_hour_usd", "held_reason"]
                 title = ("Prices held out of the marts. If one is real, add its confirmation_line (--json shows it) to "
