@@ -3,8 +3,16 @@
 Throughput per GPU while busy, from the lower of two ceilings:
 - compute: dense peak x MFU / (2 x N_active) (a generated token costs ~2 FLOPs per active parameter,
   Kaplan et al. 2020);
-- memory bandwidth: each decode step reads the active weights once for the whole batch, so
-  batch x bandwidth / (N_active x bytes per parameter);
+- memory bandwidth: each decode step reads the weights it uses once for the whole batch, so
+  batch x bandwidth / (weights read per step x bytes per parameter). A dense model reads all of
+  them (N_active = N_total). A mixture-of-experts model routes each token to its own experts, so
+  a batch reads more than one token's active share; we take each token to touch a random
+  N_active/N_total share of the routed weights, independently:
+      weights read = N_active + (N_total - N_active) x (1 - (1 - N_active/N_total) ** batch)
+  (DeepSeek-V3, 37B of 671B active, batch 64: 654B, 97% of the routed weights). It counts the
+  active parameters as always read and the routed share on top, so it errs high at small
+  batches (batch 1: 72B for DeepSeek-V3, not 37B); the reference data has no split of the
+  active parameters into shared and routed ones that would remove that;
 or a measured figure (given by the user, or from assets/reference/data/inference_throughput.csv).
 
 Utilization is the share of time a GPU is busy: what a fleet really delivers is throughput x
@@ -41,9 +49,29 @@ def compute_bound_tokens_per_second(peak_tflops_dense, mfu, params_active):
     return peak_tflops_dense * 1e12 * mfu / (2 * params_active)
 
 
-def bandwidth_bound_tokens_per_second(memory_bandwidth_tbps, params_active, batch_size=DEFAULT_BATCH_SIZE, bytes_per_param=DEFAULT_BYTES_PER_PARAM):
-    """Generated tokens per second a GPU's memory bandwidth allows when decoding `batch_size` sequences together."""
-    return batch_size * memory_bandwidth_tbps * 1e12 / (params_active * bytes_per_param)
+def params_read_per_step(params_active, params_total=None, batch_size=DEFAULT_BATCH_SIZE):
+    """Parameters one decode step of `batch_size` sequences reads: all active ones, plus the routed experts the batch touches.
+
+    Each token touches a random share N_active/N_total of the routed weights (N_total - N_active),
+    so the batch misses a share (1 - N_active/N_total) ** batch of them. Dense (N_total = N_active,
+    or N_total unknown): N_active, whatever the batch.
+    """
+    if isinstance(params_active, pl.Expr) or isinstance(params_total, pl.Expr):
+        total = pl.coalesce(params_total, params_active) if params_total is not None else params_active
+    else:
+        total = params_active if params_total is None else params_total
+    routed_touched = 1 - (1 - params_active / total) ** batch_size
+    return params_active + (total - params_active) * routed_touched
+
+
+def bandwidth_bound_tokens_per_second(
+    memory_bandwidth_tbps, params_active, batch_size=DEFAULT_BATCH_SIZE, bytes_per_param=DEFAULT_BYTES_PER_PARAM, params_total=None
+):
+    """Generated tokens per second a GPU's memory bandwidth allows when decoding `batch_size` sequences together.
+
+    `params_total` matters for a mixture of experts (see params_read_per_step); without it the model is dense.
+    """
+    return batch_size * memory_bandwidth_tbps * 1e12 / (params_read_per_step(params_active, params_total, batch_size) * bytes_per_param)
 
 
 def modeled_tokens_per_second(compute_bound, bandwidth_bound):
@@ -122,6 +150,7 @@ def inference_costs(
     bytes_per_param: float = DEFAULT_BYTES_PER_PARAM,
     utilization: float = DEFAULT_UTILIZATION,
     energy: pl.DataFrame | None = None,
+    datacenter_pue: pl.DataFrame,
     computed_at: dt.datetime,
 ) -> pl.DataFrame:
     """$ per 1M generated tokens for every model on every priced GPU, modeled and (where one exists) measured.
@@ -140,7 +169,9 @@ def inference_costs(
         .join(per_gpu, how="cross")
         .with_columns(
             compute_bound_tokens_per_second(pl.col("peak_tflops_dense"), mfu, pl.col("params_active")).alias("tokens_per_second_compute_bound"),
-            bandwidth_bound_tokens_per_second(pl.col("memory_bandwidth_tbps"), pl.col("params_active"), batch_size, bytes_per_param).alias("tokens_per_second_bandwidth_bound"),
+            bandwidth_bound_tokens_per_second(
+                pl.col("memory_bandwidth_tbps"), pl.col("params_active"), batch_size, bytes_per_param, pl.col("params_total")
+            ).alias("tokens_per_second_bandwidth_bound"),
             pl.lit("modeled").alias("throughput_basis"),
             pl.lit(ASSUMPTION_SOURCE).alias("throughput_source"),
         )
@@ -162,7 +193,7 @@ def inference_costs(
         (pl.col("params_total") * bytes_per_param / (pl.col("memory_gb") * 1e9)).ceil().cast(pl.Int64).alias("min_gpus_for_weights"),
         (pl.col("tokens_per_second_per_gpu") * utilization).alias("effective_tokens_per_second_per_gpu"),
     )
-    frame = with_electricity(frame.with_columns(pl.col("tdp_w").alias("power_w_per_gpu")), energy)
+    frame = with_electricity(frame.with_columns(pl.col("tdp_w").alias("power_w_per_gpu")), energy, datacenter_pue)
     hours_per_million = 1e6 / (pl.col("effective_tokens_per_second_per_gpu") * 3600.0)
     frame = frame.with_columns(
         cost_per_million_tokens_usd(pl.col("price_per_gpu_hour_usd"), pl.col("tokens_per_second_per_gpu"), utilization).alias("cost_per_million_tokens_usd"),

@@ -42,9 +42,9 @@ def capex_per_gpu_hour(capex_usd, *, depreciation_per_year: float | None = None,
     return capex_usd * depreciation_per_year / HOURS_PER_YEAR
 
 
-def owned_cost_per_gpu_hour(capex_usd_per_hour, energy_cost_usd_per_hour, utilization=1.0):
-    """Cost of one busy GPU-hour on owned hardware busy a share `utilization` of the time."""
-    return capex_usd_per_hour / utilization + energy_cost_usd_per_hour
+def owned_cost_per_gpu_hour(capex_usd_per_hour, energy_cost_usd_per_hour):
+    """Cost of one GPU-hour on owned hardware that is busy all the time (the training marts' case)."""
+    return capex_usd_per_hour + energy_cost_usd_per_hour
 
 
 def breakeven_utilization(capex_usd_per_hour, energy_cost_usd_per_hour, rent_usd_per_gpu_hour):

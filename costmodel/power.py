@@ -1,12 +1,17 @@
 """Electricity: kWh from GPU power and PUE, its cost at a tariff, its CO2 at a grid intensity.
 
-kWh = GPU-hours x power per GPU (W) x load factor x PUE / 1000. Power is the GPU's TDP
-unless a server-level figure is given (server kW / GPUs per server), which then also
-covers CPUs, memory and fans. CO2 kg = kWh x grid gCO2/kWh / 1000.
+kWh = GPU-hours x power per GPU (W) x PUE / 1000. Power is the GPU's TDP unless a
+server-level figure is given (server kW / GPUs per server), which then also covers CPUs,
+memory and fans. CO2 kg = kWh x grid gCO2/kWh / 1000.
 
 Tariffs, grid intensities and PUE per cloud region come from the energy domain
-(marts.energy_by_region). Where a region has no row, or that mart does not exist yet,
-the documented defaults below apply and the row says so (`tariff_is_fallback`).
+(marts.energy_by_region). Where a place has no row there (an offer without a region, a
+region the mart lacks, or no mart yet):
+- PUE follows the rule the energy mart itself applies, from the same table
+  (core.datacenter_pue, passed in by the caller): the provider's own fleet-wide row
+  (region empty), else the '*' default row; its source says "fallback: ...".
+- the tariff is the documented default below, and the row says so (`tariff_is_fallback`);
+- no grid intensity is assumed (CO2 stays NULL).
 """
 
 from __future__ import annotations
@@ -21,11 +26,8 @@ DEFAULT_TARIFF_USD_PER_KWH = 0.08
 DEFAULT_TARIFF_SOURCE = "default: US industrial average ~$0.08/kWh (EIA), as used by Guosheng Securities, Feb 2023"
 DEFAULT_TARIFF_PERIOD = "quoted 2023-02"
 
-# Epoch AI's cost model (Cottier et al. 2024, arXiv:2405.21015): PUE 1.1 for hyperscalers, 1.25 for others.
-HYPERSCALERS = frozenset({"aws", "gcp", "azure", "oci"})
-DEFAULT_PUE_HYPERSCALER = 1.10
-DEFAULT_PUE_OTHER = 1.25
-DEFAULT_PUE_SOURCE = "default: Epoch AI (Cottier et al. 2024, arXiv:2405.21015): 1.1 hyperscalers, 1.25 others"
+ANY_PROVIDER = "*"  # core.datacenter_pue's row for every provider without its own
+PUE_FALLBACK_PREFIX = "fallback: "
 
 ENERGY_COLUMNS = {
     "pue": pl.Float64, "pue_source": pl.String,
@@ -49,9 +51,9 @@ class Electricity:
     grid_source: str | None = None
 
 
-def energy_kwh(gpu_hours, power_w_per_gpu, pue, load_factor=1.0):
+def energy_kwh(gpu_hours, power_w_per_gpu, pue):
     """Electricity drawn from the grid for `gpu_hours` at `power_w_per_gpu`, facility overhead included."""
-    return gpu_hours * power_w_per_gpu * load_factor * pue / 1000.0
+    return gpu_hours * power_w_per_gpu * pue / 1000.0
 
 
 def energy_cost_usd(kwh, tariff_usd_per_kwh):
@@ -71,17 +73,24 @@ def power_w_per_gpu(tdp_w=None, server_power_kw=None, gpus_per_server=None):
     return tdp_w
 
 
-def default_pue(provider: str | None) -> float:
-    return DEFAULT_PUE_HYPERSCALER if (provider or "").lower() in HYPERSCALERS else DEFAULT_PUE_OTHER
-
-
-def default_electricity(provider: str | None = None) -> Electricity:
-    """The documented defaults, for a place the energy mart knows nothing about."""
-    return Electricity(
-        pue=default_pue(provider), pue_source=DEFAULT_PUE_SOURCE,
-        tariff_usd_per_kwh=DEFAULT_TARIFF_USD_PER_KWH, tariff_source=DEFAULT_TARIFF_SOURCE,
-        tariff_period=DEFAULT_TARIFF_PERIOD, tariff_is_fallback=True,
+def _fallback_pue(datacenter_pue: pl.DataFrame) -> tuple[pl.DataFrame, float, str]:
+    """From core.datacenter_pue: each provider's fleet-wide PUE (region empty) with its source, and the '*' default."""
+    fleet = datacenter_pue.filter(pl.col("region").is_null()).with_columns(pl.col("provider").str.to_lowercase())
+    default = fleet.filter(pl.col("provider") == ANY_PROVIDER)
+    if default.height != 1:
+        raise ValueError(f"the PUE table (core.datacenter_pue) needs exactly one default row (provider '{ANY_PROVIDER}', no region)")
+    by_provider = fleet.filter(pl.col("provider") != ANY_PROVIDER).select(
+        pl.col("provider").alias("_provider"),
+        pl.col("pue").cast(pl.Float64).alias("_fallback_pue"),
+        (pl.lit(PUE_FALLBACK_PREFIX) + pl.col("provider") + pl.lit(" fleet-wide PUE, core.datacenter_pue: ") + pl.col("source")).alias("_fallback_pue_source"),
     )
+    star = default.row(0, named=True)
+    return by_provider, float(star["pue"]), f"{PUE_FALLBACK_PREFIX}default PUE for a provider without its own, core.datacenter_pue '*': {star['source']}"
+
+
+def default_electricity(datacenter_pue: pl.DataFrame, provider: str | None = None) -> Electricity:
+    """The fallbacks, for a place the energy mart knows nothing about: PUE from core.datacenter_pue, the default tariff."""
+    return electricity_for(None, datacenter_pue, provider, None)
 
 
 def _region_table(energy: pl.DataFrame | None) -> pl.DataFrame:
@@ -96,30 +105,36 @@ def _region_table(energy: pl.DataFrame | None) -> pl.DataFrame:
     )
 
 
-def with_electricity(rows: pl.DataFrame, energy: pl.DataFrame | None, provider: str = "price_provider", region: str = "price_region") -> pl.DataFrame:
-    """Add PUE, tariff and grid intensity columns for each row's (provider, region), defaults where unknown."""
+def with_electricity(
+    rows: pl.DataFrame, energy: pl.DataFrame | None, datacenter_pue: pl.DataFrame, provider: str = "price_provider", region: str = "price_region"
+) -> pl.DataFrame:
+    """Add PUE, tariff and grid intensity columns for each row's (provider, region); fallbacks where the energy mart has no row.
+
+    `datacenter_pue` is core.datacenter_pue (provider, region, pue, source): where the mart has
+    no PUE, the provider's fleet-wide row applies, else the '*' row, as in the mart itself.
+    """
     table = _region_table(energy).rename({"provider": "_provider", "region": "_region"})
+    by_provider, star_pue, star_source = _fallback_pue(datacenter_pue)
     keyed = rows.with_columns(pl.col(provider).str.to_lowercase().alias("_provider"), pl.col(region).alias("_region"))
-    joined = keyed.join(table, on=["_provider", "_region"], how="left")
+    joined = keyed.join(table, on=["_provider", "_region"], how="left").join(by_provider, on="_provider", how="left")
     known = pl.col("tariff_usd_per_kwh").is_not_null()
     return joined.with_columns(
-        pl.coalesce(
-            "pue",
-            pl.when(pl.col("_provider").is_in(list(HYPERSCALERS))).then(pl.lit(DEFAULT_PUE_HYPERSCALER)).otherwise(pl.lit(DEFAULT_PUE_OTHER)),
-        ).alias("pue"),
-        pl.when(pl.col("pue").is_not_null()).then(pl.col("pue_source")).otherwise(pl.lit(DEFAULT_PUE_SOURCE)).alias("pue_source"),
+        pl.coalesce("pue", "_fallback_pue", pl.lit(star_pue)).alias("pue"),
+        pl.when(pl.col("pue").is_not_null()).then(pl.col("pue_source"))
+        .when(pl.col("_fallback_pue").is_not_null()).then(pl.col("_fallback_pue_source"))
+        .otherwise(pl.lit(star_source)).alias("pue_source"),
         pl.coalesce("tariff_usd_per_kwh", pl.lit(DEFAULT_TARIFF_USD_PER_KWH)).alias("tariff_usd_per_kwh"),
         pl.when(known).then(pl.col("tariff_source")).otherwise(pl.lit(DEFAULT_TARIFF_SOURCE)).alias("tariff_source"),
         pl.when(known).then(pl.col("tariff_period")).otherwise(pl.lit(DEFAULT_TARIFF_PERIOD)).alias("tariff_period"),
         pl.when(known).then(pl.col("tariff_is_fallback").fill_null(False)).otherwise(pl.lit(True)).alias("tariff_is_fallback"),
-    ).drop("_provider", "_region")
+    ).drop("_provider", "_region", "_fallback_pue", "_fallback_pue_source")
 
 
-def electricity_for(energy: pl.DataFrame | None, provider: str | None, region: str | None) -> Electricity:
-    """The electricity terms of one place (defaults where the energy mart has no row for it)."""
+def electricity_for(energy: pl.DataFrame | None, datacenter_pue: pl.DataFrame, provider: str | None, region: str | None) -> Electricity:
+    """The electricity terms of one place (fallbacks where the energy mart has no row for it)."""
     row = with_electricity(
         pl.DataFrame({"price_provider": [provider], "price_region": [region]}, schema={"price_provider": pl.String, "price_region": pl.String}),
-        energy,
+        energy, datacenter_pue,
     ).row(0, named=True)
     return Electricity(**{k: row[k] for k in ENERGY_COLUMNS})
 

@@ -12,12 +12,6 @@ import polars as pl
 
 PRICINGS = ("on_demand", "spot")
 
-# The columns a chosen price carries into every estimate row.
-PRICE_COLUMNS = (
-    "gpu_model", "pricing", "price_per_gpu_hour_usd", "price_provider", "price_region", "price_instance_type",
-    "price_source", "price_snapshot_date", "price_origin", "price_offers",
-)
-
 
 def offers(prices: pl.DataFrame, pricing: str = "on_demand") -> pl.DataFrame:
     """Whole-instance offers of known GPU models for one pricing kind (on_demand or spot)."""

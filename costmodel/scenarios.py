@@ -141,13 +141,16 @@ def as_published(s: dict, specs: pl.DataFrame) -> dict:
     )
 
 
-def today(s: dict, specs: pl.DataFrame, prices: pl.DataFrame, energy: pl.DataFrame | None) -> dict:
-    """The same workload at today's cheapest on-demand prices: on the same GPU, and on the GPU that does it cheapest."""
+def today(s: dict, specs: pl.DataFrame, prices: pl.DataFrame, energy: pl.DataFrame | None, datacenter_pue: pl.DataFrame) -> dict:
+    """The same workload at today's cheapest on-demand prices: on the same GPU, and on the GPU that does it cheapest.
+
+    Electricity is where each offer runs (marts.energy_by_region), PUE falling back to core.datacenter_pue.
+    """
     seed_peak = _seed_peak(s, specs)
     candidates = cheapest_prices(prices, "on_demand").join(gpu_table(specs), on="gpu_model", how="inner")
     results = []
     for offer in candidates.iter_rows(named=True):
-        electricity = electricity_for(energy, offer["price_provider"], offer["price_region"])
+        electricity = electricity_for(energy, datacenter_pue, offer["price_provider"], offer["price_region"])
         if _given(s, "pue") is not None:  # a stated facility assumption stays; only the tariff is today's
             electricity = replace(electricity, pue=s["pue"], pue_source="as stated by the scenario")
         same = offer["gpu_model"] == s["gpu_model"]
@@ -171,8 +174,12 @@ def published_figures(published: pl.DataFrame, name: str) -> dict:
     return {r["metric"]: {k: r[k] for k in ("published_value", "significant_digits", "as_written", "source")} for r in rows}
 
 
-def scenario_result(s: dict, published: pl.DataFrame, specs: pl.DataFrame, prices: pl.DataFrame | None, energy: pl.DataFrame | None) -> dict:
-    """Everything about one scenario: its assumptions, the published figures, as published, and today (when prices are given)."""
+def scenario_result(
+    s: dict, published: pl.DataFrame, specs: pl.DataFrame, prices: pl.DataFrame | None, energy: pl.DataFrame | None,
+    datacenter_pue: pl.DataFrame | None = None,
+) -> dict:
+    """Everything about one scenario: its assumptions, the published figures, as published, and today (when prices are given,
+    which then needs the PUE table too)."""
     figures = published_figures(published, s["name"])
     computed = as_published(s, specs)
     return {
@@ -184,15 +191,18 @@ def scenario_result(s: dict, published: pl.DataFrame, specs: pl.DataFrame, price
         "published": {m: f["published_value"] for m, f in figures.items()},
         "matches_published": {m: matches_published(computed.get(m), f["published_value"], f["significant_digits"]) for m, f in figures.items()},
         "as_published": computed,
-        "today": today(s, specs, prices, energy) if prices is not None else None,
+        "today": today(s, specs, prices, energy, datacenter_pue) if prices is not None else None,
     }
 
 
-def scenario_costs(scenarios: pl.DataFrame, published: pl.DataFrame, specs: pl.DataFrame, prices: pl.DataFrame, energy: pl.DataFrame | None, *, computed_at) -> pl.DataFrame:
+def scenario_costs(
+    scenarios: pl.DataFrame, published: pl.DataFrame, specs: pl.DataFrame, prices: pl.DataFrame, energy: pl.DataFrame | None,
+    datacenter_pue: pl.DataFrame, *, computed_at,
+) -> pl.DataFrame:
     """The scenarios mart: one row per (scenario, metric), as published next to today on the same and the best hardware."""
     rows = []
     for s in scenarios.iter_rows(named=True):
-        result = scenario_result(s, published, specs, prices, energy)
+        result = scenario_result(s, published, specs, prices, energy, datacenter_pue)
         figures = published_figures(published, s["name"])
         same, best = result["today"]["same_hardware"] or {}, result["today"]["best_hardware"] or {}
         metrics = [m for m in [*result["as_published"], *same, *best] if m not in (*PRICE_KEYS, *ELECTRICITY_KEYS)]

@@ -116,13 +116,15 @@ def training_costs(
     mfu_low: float | None = None,
     mfu_high: float | None = None,
     energy: pl.DataFrame | None = None,
+    datacenter_pue: pl.DataFrame,
     purchase_prices: pl.DataFrame | None = None,
     computed_at: dt.datetime,
 ) -> pl.DataFrame:
     """One training run of every model on every GPU model with a dense peak, at every price choice.
 
     Rows: model x GPU x pricing (see costmodel.prices.price_options). Energy uses the GPU's TDP
-    and the electricity where the price's offer runs (defaults where unknown); owned cost uses
+    and the electricity where the price's offer runs (fallbacks where unknown: PUE from
+    `datacenter_pue`, see costmodel.power.with_electricity); owned cost uses
     the purchase price file where it has the GPU.
     """
     low, central, high = mfu_band(mfu, mfu_low, mfu_high)
@@ -143,7 +145,7 @@ def training_costs(
             cloud_cost_usd(pl.col(f"gpu_hours{k}"), pl.col("price_per_gpu_hour_usd")).alias(f"cloud_cost_usd{k}") for k in ("", "_low", "_high")
         )
     )
-    frame = with_electricity(frame.with_columns(pl.col("tdp_w").alias("power_w_per_gpu"), pl.lit("tdp").alias("power_basis")), energy)
+    frame = with_electricity(frame.with_columns(pl.col("tdp_w").alias("power_w_per_gpu"), pl.lit("tdp").alias("power_basis")), energy, datacenter_pue)
     frame = frame.with_columns(energy_kwh(pl.col("gpu_hours"), pl.col("power_w_per_gpu"), pl.col("pue")).alias("energy_kwh")).with_columns(
         energy_cost_usd(pl.col("energy_kwh"), pl.col("tariff_usd_per_kwh")).alias("energy_cost_usd"),
         co2_kg(pl.col("energy_kwh"), pl.col("grid_gco2_per_kwh")).alias("co2_kg"),

@@ -13,20 +13,18 @@ from pipeline.commands import UsageError, reader, register_all
 from pipeline.display import format_table
 from pipeline.home import ensure_dagster_home, project_dir
 
-HEADLINE_MODEL = "GPT-3 175B"
-
 
 def cmd_run(args) -> int:
     import dagster as dg
 
     from pipeline.resources import build_resources
-    from pipeline.run import run_pipeline
+    from pipeline.run import config_override, run_pipeline
 
     if args.mfu is not None and not 0 < args.mfu <= 1:
         raise UsageError(f"--mfu must be in (0, 1], got {args.mfu}")
     ensure_dagster_home()
     resources = build_resources(offline=args.offline or None)
-    run_config = {"ops": {"marts__training_costs": {"config": {"mfu": args.mfu}}}} if args.mfu is not None else None
+    run_config = config_override("mfu", args.mfu) if args.mfu is not None else None
     print(f"gpucost: warehouse {resources['warehouse'].path}{' (offline: bundled snapshots only)' if args.offline else ''}", flush=True)
     if not args.offline:
         print("gpucost: fetching every source live; one that cannot be reached keeps its last good data "
@@ -48,6 +46,7 @@ def cmd_run(args) -> int:
 
 
 def print_report() -> None:
+    from assets.costs import HEADLINE_MODEL
     from warehouse import queries
 
     with reader() as con:
@@ -124,7 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="materialize everything in-process and print the headline table")
     run.add_argument("--offline", action="store_true", help="use the bundled snapshots, never the network")
-    run.add_argument("--mfu", type=float, help="model FLOPs utilization for the training-cost mart (default 0.40)")
+    run.add_argument(
+        "--mfu", type=float,
+        help="model FLOPs utilization for every cost mart that assumes one (training_costs, model_validation, inference_costs; "
+             "default 0.40). A run-level override: it holds for this run only, and the next automatic recompute "
+             "(schedule or automation sensor) uses the default again",
+    )
     run.add_argument("--verbose", action="store_true", help="show Dagster's full event log on the console")
     run.add_argument("--strict", action="store_true", help="exit 1 if any source failed, even when costs were computed")
     run.set_defaults(func=cmd_run)

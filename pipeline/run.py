@@ -31,6 +31,24 @@ def _failed_steps(result: dg.ExecuteInProcessResult) -> dict[str, str]:
     return failures
 
 
+def ops_with_config_field(field: str) -> list[str]:
+    """Op names of every asset whose run config has `field` (e.g. every cost mart that assumes an MFU)."""
+    names = set()
+    for asset in ALL_ASSETS:
+        config_type = asset.op.config_schema.config_type if isinstance(asset, dg.AssetsDefinition) else None
+        if field in (getattr(config_type, "fields", None) or {}):
+            names.add(asset.op.name)
+    return sorted(names)
+
+
+def config_override(field: str, value) -> dict:
+    """Run config setting `field` to `value` in every asset that has it: one override for the whole run.
+
+    It holds for this run only; the next automatic recompute (schedule, sensor) uses the defaults again.
+    """
+    return {"ops": {name: {"config": {field: value}} for name in ops_with_config_field(field)}}
+
+
 def run_pipeline(
     *, resources: dict, instance: dg.DagsterInstance, run_config: dict | None = None, tags: dict | None = None, log_level: str = "CRITICAL"
 ) -> RunSummary:

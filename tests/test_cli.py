@@ -34,6 +34,22 @@ def test_no_warehouse_yet_says_what_to_do(capsys):
     assert "run `gpucost run`" in capsys.readouterr().err
 
 
+def test_run_mfu_is_one_override_for_every_mart_that_assumes_an_mfu(capsys):
+    """`--mfu` used to reach marts.training_costs only: model_validation (same config) stayed at 0.40."""
+    from pipeline.run import ops_with_config_field
+
+    assert {"marts__training_costs", "marts__model_validation", "marts__inference_costs"} <= set(ops_with_config_field("mfu"))
+    assert main(["run", "--offline", "--mfu", "0.45"]) == 0
+    capsys.readouterr()
+    for table in ("training_costs", "model_validation", "inference_costs"):
+        assert main(["sql", f"select distinct mfu from marts.{table}", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out) == [{"mfu": 0.45}], table
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "run-level override" in help_text and "next automatic recompute" in help_text and "model_validation" in help_text
+
+
 def test_bad_mfu_is_a_usage_error(capsys):
     assert main(["run", "--offline", "--mfu", "1.5"]) == 2
     assert "--mfu must be in (0, 1]" in capsys.readouterr().err

@@ -13,12 +13,15 @@ from costmodel.inference import (
     fleet,
     inference_costs,
     modeled_tokens_per_second,
+    params_read_per_step,
     servers_for_budget,
     workload_tokens_per_second,
 )
+from assets.energy.reference import DATACENTER_PUE
 from costmodel.power import Electricity
 
 NOW = dt.datetime(2026, 11, 30, 6)
+PUE = DATACENTER_PUE.load()  # core.datacenter_pue: the PUE fallback where the energy mart has no row
 
 
 def test_compute_and_bandwidth_ceilings_by_hand():
@@ -32,6 +35,23 @@ def test_compute_and_bandwidth_ceilings_by_hand():
     assert bandwidth_bound_tokens_per_second(3.35, 70e9, batch_size=64) == pytest.approx(1531.43, abs=0.01)
     assert modeled_tokens_per_second(2825.71, 1531.43) == 1531.43
     assert modeled_tokens_per_second(2825.71, None) == 2825.71
+
+
+def test_moe_decode_step_reads_the_experts_the_batch_routes_to():
+    """DeepSeek-V3 (671B total, 37B active) decoding 64 sequences on one H100 SXM (3.35 TB/s) at 2 bytes/param.
+
+    By hand: a token touches 37/671 = 5.51% of the 634B routed weights; 64 tokens miss (634/671)^64 = 2.65% of them,
+    so a step reads 37B + 634B x 0.97349 = 654.19B parameters = 1,308.4 GB, and 64 x 3.35e12 / 1.3084e12 = 163.87 tokens/s.
+    Counting only the 37B active parameters gave 64 x 3.35e12 / 74e9 = 2,897 tokens/s, 17.7x too fast.
+    """
+    assert params_read_per_step(37e9, 671e9, 64) == pytest.approx(654.19e9, abs=0.01e9)
+    assert bandwidth_bound_tokens_per_second(3.35, 37e9, 64, 2, params_total=671e9) == pytest.approx(163.87, abs=0.01)
+    # dense: total == active, whatever the batch (and an unknown total counts as dense)
+    assert params_read_per_step(70e9, 70e9, 64) == 70e9 and params_read_per_step(70e9, None, 64) == 70e9
+    assert bandwidth_bound_tokens_per_second(3.35, 70e9, 64, params_total=70e9) == pytest.approx(1531.43, abs=0.01)
+    frame = pl.DataFrame({"active": [37e9, 70e9], "total": [671e9, None]})
+    read = frame.select(params_read_per_step(pl.col("active"), pl.col("total"), 64).alias("read"))["read"]
+    assert read.to_list() == [pytest.approx(654.19e9, abs=0.01e9), 70e9]
 
 
 @pytest.mark.parametrize(
@@ -99,7 +119,7 @@ def test_inference_mart_models_and_measures():
                            "snapshot_date": [dt.date(2026, 5, 20)], "origin": ["live"]})
     throughput = pl.DataFrame({"model": ["Llama 3.3 70B"], "gpu_model": ["H200"], "gpus": [1.0], "precision": ["fp8"], "input_tokens": [1000.0],
                                "output_tokens": [1000.0], "tokens_per_second": [2909.0], "source": ["TensorRT-LLM perf-overview"]})
-    frame = inference_costs(models, specs, prices, throughput, utilization=0.5, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
+    frame = inference_costs(models, specs, prices, throughput, utilization=0.5, datacenter_pue=PUE, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
     modeled = frame.filter(pl.col("throughput_basis") == "modeled").row(0, named=True)
     assert modeled["tokens_per_second_compute_bound"] == pytest.approx(989e12 * 0.4 / 140e9)
     assert modeled["tokens_per_second_bandwidth_bound"] == pytest.approx(64 * 4.8e12 / 140e9)  # 2,194: bandwidth-bound
@@ -108,8 +128,29 @@ def test_inference_mart_models_and_measures():
     measured = frame.filter(pl.col("throughput_basis") == "measured").row(0, named=True)
     assert measured["cost_per_million_tokens_usd"] == pytest.approx(2 * 0.7555, abs=1e-3)  # 50% idle doubles $0.76
     assert measured["throughput_source"] == "TensorRT-LLM perf-overview" and measured["measured_precision"] == "fp8"
-    # energy per 1M tokens: 700 W x PUE 1.1 for 1e6 / (1,454.5 x 3600) hours
-    assert measured["energy_kwh_per_million_tokens"] == pytest.approx(0.7 * 1.1 * 1e6 / (1454.5 * 3600))
+    # energy per 1M tokens: 700 W x PUE 1.15 (AWS fleet-wide, datacenter_pue.csv) for 1e6 / (1,454.5 x 3600) hours
+    assert measured["energy_kwh_per_million_tokens"] == pytest.approx(0.7 * 1.15 * 1e6 / (1454.5 * 3600))
     assert measured["tariff_is_fallback"] and math.isclose(measured["energy_cost_per_million_tokens_usd"], measured["energy_kwh_per_million_tokens"] * 0.08)
     with pytest.raises(ValueError, match="utilization"):
-        inference_costs(models, specs, prices, throughput, utilization=0, computed_at=NOW)
+        inference_costs(models, specs, prices, throughput, utilization=0, datacenter_pue=PUE, computed_at=NOW)
+
+
+def test_inference_mart_reads_the_routed_experts_of_a_moe_batch():
+    """The mart's modeled bandwidth ceiling at batch 64 on one H200 (4.8 TB/s, 2 bytes/param): DeepSeek-V3 reads 654.19B
+    parameters per step (see above), 64 x 4.8e12 / 1.3084e12 = 234.79 tokens/s; dense Llama 3.3 70B unchanged, 2,194.29."""
+    models = pl.DataFrame({"model": ["DeepSeek-V3", "Llama 3.3 70B"], "params_total": [671e9, 70e9], "params_active": [37e9, 70e9]})
+    specs = pl.DataFrame({"gpu_model": ["H200"], "tflops_bf16_dense": [989.0], "tflops_fp16_dense": [989.0], "memory_gb": [141.0],
+                          "memory_bandwidth_tbps": [4.8], "tdp_w": [700.0]})
+    prices = pl.DataFrame({"gpu_model": ["H200"], "provider": ["aws"], "region": ["us-east-1"], "instance_type": ["p5en.48xlarge"],
+                           "pricing": ["on_demand"], "price_basis": ["instance"], "price_per_gpu_hour_usd": [7.912], "source": ["skypilot"],
+                           "snapshot_date": [dt.date(2026, 5, 20)], "origin": ["live"]})
+    throughput = pl.DataFrame(schema={"model": pl.String, "gpu_model": pl.String, "gpus": pl.Float64, "precision": pl.String,
+                                      "input_tokens": pl.Float64, "output_tokens": pl.Float64, "tokens_per_second": pl.Float64, "source": pl.String})
+    frame = inference_costs(models, specs, prices, throughput, datacenter_pue=PUE, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
+    by_model = {r["model"]: r for r in frame.iter_rows(named=True)}
+    moe, dense = by_model["DeepSeek-V3"], by_model["Llama 3.3 70B"]
+    assert moe["tokens_per_second_bandwidth_bound"] == pytest.approx(234.79, abs=0.01)  # was 64 x 4.8e12 / 74e9 = 4,151
+    assert moe["tokens_per_second_compute_bound"] == pytest.approx(5345.95, abs=0.01)  # compute still counts active parameters only
+    assert moe["tokens_per_second_per_gpu"] == moe["tokens_per_second_bandwidth_bound"]
+    assert dense["tokens_per_second_bandwidth_bound"] == pytest.approx(2194.29, abs=0.01)
+

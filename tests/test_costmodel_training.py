@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from assets.energy.reference import DATACENTER_PUE
 from costmodel.power import Electricity
 from costmodel.prices import cheapest_prices
 from costmodel.training import (
@@ -18,6 +19,7 @@ from costmodel.training import (
 )
 
 NOW = dt.datetime(2026, 11, 30, 6)
+PUE = DATACENTER_PUE.load()  # core.datacenter_pue: the PUE fallback where the energy mart has no row
 
 
 def test_gpt3_flops_and_gpu_hours_by_hand():
@@ -76,7 +78,7 @@ def test_cheapest_on_demand_ignores_spot_gpu_only_and_unknown():
 
 def test_training_costs_rows_carry_their_assumptions():
     models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
-    costs = training_costs(models, specs_frame(), prices_frame(), mfu=0.40, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
+    costs = training_costs(models, specs_frame(), prices_frame(), mfu=0.40, datacenter_pue=PUE, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
     assert costs["gpu_model"].to_list() == ["A100-40GB", "H100-SXM"]  # sorted by cost; A6000 has no peak
     a100 = costs.row(0, named=True)
     assert a100["gpu_hours"] == pytest.approx(701_121.79, rel=1e-6)
@@ -89,15 +91,15 @@ def test_training_costs_rows_carry_their_assumptions():
 
 def test_mfu_is_overridable_and_checked():
     models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
-    at_half = training_costs(models, specs_frame(), prices_frame(), mfu=0.5, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
+    at_half = training_costs(models, specs_frame(), prices_frame(), mfu=0.5, datacenter_pue=PUE, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
     assert at_half["gpu_hours"][0] == pytest.approx(701_121.79 * 0.8, rel=1e-6)
     with pytest.raises(ValueError, match="mfu"):
-        training_costs(models, specs_frame(), prices_frame(), mfu=1.5, computed_at=NOW)
+        training_costs(models, specs_frame(), prices_frame(), mfu=1.5, datacenter_pue=PUE, computed_at=NOW)
 
 
 def test_mfu_band_gives_central_low_and_high_gpu_hours():
     models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
-    row = training_costs(models, specs_frame(), prices_frame(), computed_at=NOW).filter(
+    row = training_costs(models, specs_frame(), prices_frame(), datacenter_pue=PUE, computed_at=NOW).filter(
         (pl.col("pricing") == "on_demand") & (pl.col("gpu_model") == "A100-40GB")).row(0, named=True)
     assert (row["mfu_low"], row["mfu"], row["mfu_high"]) == (0.30, 0.40, 0.50)
     # low estimate = at the high MFU: 3.15e23 / (312e12 * 0.5 * 3600) = 560,897.4 h; high = at 0.3: 934,829.1 h
@@ -160,22 +162,23 @@ def test_training_mart_takes_electricity_from_the_energy_mart_and_defaults_elsew
         "tariff_is_fallback": [False], "grid_gco2_per_kwh": [300.0], "grid_year": [2025], "grid_source": ["Ember"],
         "pue": [1.3], "pue_source": ["test PUE"],
     })
-    costs = training_costs(models, specs_frame(), prices_frame(), energy=energy, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
+    costs = training_costs(models, specs_frame(), prices_frame(), energy=energy, datacenter_pue=PUE, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
     a100 = costs.filter(pl.col("gpu_model") == "A100-40GB").row(0, named=True)  # lambda us-east-1: known
     assert (a100["tariff_usd_per_kwh"], a100["pue"], a100["tariff_period"], a100["tariff_is_fallback"]) == (0.0851, 1.3, "2026-03", False)
     assert a100["energy_kwh"] == pytest.approx(701_121.79 * 400 * 1.3 / 1000, rel=1e-6)
     assert a100["co2_kg"] == pytest.approx(a100["energy_kwh"] * 0.3)
     h100 = costs.filter(pl.col("gpu_model") == "H100-SXM").row(0, named=True)  # aws us-east-1: not in the energy mart
-    assert (h100["tariff_usd_per_kwh"], h100["pue"], h100["tariff_is_fallback"]) == (0.08, 1.1, True)
+    # PUE: AWS's fleet-wide row of datacenter_pue.csv, as the energy mart would give aws us-east-1
+    assert (h100["tariff_usd_per_kwh"], h100["pue"], h100["tariff_is_fallback"]) == (0.08, 1.15, True)
     assert h100["tariff_source"].startswith("default") and h100["co2_kg"] is None
-    no_energy = training_costs(models, specs_frame(), prices_frame(), computed_at=NOW)
+    no_energy = training_costs(models, specs_frame(), prices_frame(), datacenter_pue=PUE, computed_at=NOW)
     assert no_energy["tariff_is_fallback"].all() and no_energy["co2_kg"].is_null().all()
 
 
 def test_training_mart_prices_every_choice_and_owned_hardware():
     models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
     purchase = pl.DataFrame({"gpu_model": ["H100-SXM"], "server_price_per_gpu_usd": [33_750.0], "price_date": ["2023-05"], "source": ["Epoch"]})
-    costs = training_costs(models, specs_frame(), prices_frame(), purchase_prices=purchase, computed_at=NOW)
+    costs = training_costs(models, specs_frame(), prices_frame(), purchase_prices=purchase, datacenter_pue=PUE, computed_at=NOW)
     a100 = costs.filter(pl.col("gpu_model") == "A100-40GB")
     assert sorted(a100["pricing"].to_list()) == ["on_demand", "on_demand_median", "on_demand_provider", "on_demand_provider", "spot"]
     assert a100.filter(pl.col("pricing") == "spot")["price_per_gpu_hour_usd"].to_list() == [0.98]
@@ -184,6 +187,6 @@ def test_training_mart_prices_every_choice_and_owned_hardware():
     # Epoch AI worked example: $33,750 x 1.2346 x 0.3224 / 8,760 = $1.53 per GPU-hour
     assert h100["capex_usd_per_gpu_hour"] == pytest.approx(1.5335, abs=1e-3)
     assert h100["owned_cost_usd"] == pytest.approx(h100["gpu_hours"] * h100["capex_usd_per_gpu_hour"] + h100["energy_cost_usd"])
-    energy_hour = 0.7 * 1.1 * 0.08
+    energy_hour = 0.7 * 1.15 * 0.08  # AWS fleet-wide PUE, default tariff
     assert h100["owning_breakeven_utilization"] == pytest.approx(h100["capex_usd_per_gpu_hour"] / (6.88 - energy_hour))
     assert a100.filter(pl.col("pricing") == "on_demand")["owned_cost_usd"].to_list() == [None]  # no purchase price for it

@@ -65,6 +65,17 @@ def test_live_run_fills_the_energy_mart(server, warehouse_path):
     with connect_reader(warehouse_path) as con:
         offered = queries.frame(con, "SELECT DISTINCT provider, region FROM core.gpu_prices WHERE region IS NOT NULL")
     assert set(frame.filter(pl.col("priced")).select("provider", "region").iter_rows()) == set(offered.iter_rows())
+    # the cost marts' PUE follows the energy mart's rule from the same rows: the region's figure where the mart has the
+    # region, else the provider's fleet-wide row of core.datacenter_pue, else its '*' row (before: a separate 1.1 / 1.25,
+    # so a Vast offer, which has no region, got 1.25 while the mart gives every provider without a row 1.56)
+    with connect_reader(warehouse_path) as con:
+        costs = queries.frame(con, "SELECT DISTINCT price_provider, price_region, pue FROM marts.inference_costs UNION"
+                                   " SELECT DISTINCT price_provider, price_region, pue FROM marts.training_costs")
+        fleet = dict(energy.datacenter_pue(con).filter(pl.col("region").is_null()).select("provider", "pue").iter_rows())
+    in_mart = {(r["provider"], r["region"]): r["pue"] for r in frame.iter_rows(named=True)}
+    expected = [in_mart.get((p, r)) or fleet.get(p, fleet["*"]) for p, r, _ in costs.iter_rows()]
+    assert costs["pue"].to_list() == expected
+    assert {"vast", None} <= set(costs.filter(pl.col("price_region").is_null())["price_provider"])  # offers without a region are covered
 
 
 def test_a_failing_rate_source_keeps_its_last_rate_in_the_mart(server, warehouse_path):

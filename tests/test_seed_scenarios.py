@@ -5,11 +5,13 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from assets.energy.reference import DATACENTER_PUE
 from assets.reference.files import GPU_SPECS, REFERENCE_MODELS, SCENARIO_PUBLISHED, SCENARIOS, TRAINING_RUNS
 from costmodel.scenarios import as_published, matches_published, round_sig, scenario_costs, scenario_result, today
 from costmodel.validation import model_validation
 
 NOW = dt.datetime(2026, 11, 30, 6)
+PUE = DATACENTER_PUE.load()  # core.datacenter_pue: the PUE fallback where the energy mart has no row
 DAY = dt.date(2026, 11, 30)
 
 
@@ -100,7 +102,7 @@ def prices_today():
 
 
 def test_today_training_on_the_same_and_the_best_hardware():
-    result = today(scenario("seed-gpt3-training"), GPU_SPECS.load(), prices_today(), None)
+    result = today(scenario("seed-gpt3-training"), GPU_SPECS.load(), prices_today(), None, PUE)
     same, best = result["same_hardware"], result["best_hardware"]
     assert (same["gpu_model"], same["price_per_gpu_hour_usd"]) == ("TPU-v4", 3.22)
     assert same["cloud_cost_usd"] == pytest.approx(688_705.23 * 3.22, rel=1e-6)  # the same chip-hours at today's price
@@ -113,7 +115,7 @@ def test_today_training_on_the_same_and_the_best_hardware():
 def test_today_serving_scales_throughput_with_the_peak_and_takes_the_tariff_where_the_offer_runs():
     energy = pl.DataFrame({"provider": ["lambda"], "region": ["us-east-1"], "tariff_usd_per_kwh": [0.0851], "tariff_source": ["EIA"],
                            "tariff_period": ["2026-03"], "tariff_is_fallback": [False], "pue": [1.3], "pue_source": ["test"]})
-    result = today(scenario("seed-chatgpt-serving-2023"), GPU_SPECS.load(), prices_today(), energy)
+    result = today(scenario("seed-chatgpt-serving-2023"), GPU_SPECS.load(), prices_today(), energy, PUE)
     same, best = result["same_hardware"], result["best_hardware"]
     assert same["gpus"] == 28_936 and same["cost_per_day_usd"] == pytest.approx(694_444.44 * 1.99, abs=0.1)
     assert (same["tariff_usd_per_kwh"], same["pue"]) == (0.0851, 1.3)
@@ -126,7 +128,7 @@ def test_today_serving_scales_throughput_with_the_peak_and_takes_the_tariff_wher
 
 
 def test_today_fleet_keeps_its_stated_power_and_pue_and_its_capacity():
-    result = today(scenario("seed-chatgpt-fleet-guosheng"), GPU_SPECS.load(), prices_today(), None)
+    result = today(scenario("seed-chatgpt-fleet-guosheng"), GPU_SPECS.load(), prices_today(), None, PUE)
     same, best = result["same_hardware"], result["best_hardware"]
     assert same["pue"] == 1.0 and same["energy_cost_per_day_usd"] == pytest.approx(49_920)  # default tariff: unchanged
     assert same["cost_per_day_usd"] == pytest.approx(32_000 * 1.99 * 24)  # renting the 32,000 A100 today
@@ -135,7 +137,7 @@ def test_today_fleet_keeps_its_stated_power_and_pue_and_its_capacity():
 
 
 def test_scenario_mart_has_published_as_published_and_today_side_by_side():
-    frame = scenario_costs(SCENARIOS.load(), SCENARIO_PUBLISHED.load(), GPU_SPECS.load(), prices_today(), None, computed_at=NOW)
+    frame = scenario_costs(SCENARIOS.load(), SCENARIO_PUBLISHED.load(), GPU_SPECS.load(), prices_today(), None, PUE, computed_at=NOW)
     figures = frame.filter(pl.col("published_value").is_not_null())
     assert figures.height == SCENARIO_PUBLISHED.load().height and figures["matches_published"].all()
     gpt3 = frame.filter((pl.col("scenario") == "seed-gpt3-training") & (pl.col("metric") == "cloud_cost_usd")).row(0, named=True)

@@ -27,6 +27,11 @@ def energy_for_region(con: duckdb.DuckDBPyConnection, provider: str, region: str
     return rows.row(0, named=True) if rows.height else None
 
 
+def datacenter_pue(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """core.datacenter_pue: the PUE rows marts.energy_by_region picks from, for the cost model's fallback where that mart has no row."""
+    return frame(con, "SELECT provider, region, pue, year, scope, source FROM core.datacenter_pue ORDER BY provider, region NULLS FIRST")
+
+
 def latest_electricity_tariffs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Each tariff source's newest slice of core.electricity_tariffs."""
     return frame(con, "SELECT * FROM core.electricity_tariffs QUALIFY snapshot_date = max(snapshot_date) OVER (PARTITION BY source) ORDER BY source, area_kind, area_code, sector, period_start")

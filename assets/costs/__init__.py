@@ -11,12 +11,14 @@ from costmodel import inference, scenarios, training, validation
 from warehouse import energy as energy_queries
 from warehouse import queries, replace_table
 
-HEADLINE_MODEL = "GPT-3 175B"
+HEADLINE_MODEL = "GPT-3 175B"  # the model of the headline table (`gpucost run`) and of the training mart's metadata
 PRICES = dg.AssetKey(["core", "gpu_prices"])
 SPECS = dg.AssetKey(["core", "gpu_specs"])
 MODELS = dg.AssetKey(["core", "reference_models"])
 # tariffs, grid carbon and PUE by region: a tariff change recomputes the costs that use it
 ENERGY = dg.AssetKey(["marts", "energy_by_region"])
+# the PUE fallback for an offer the energy mart has no row for (the same rows that mart picks from)
+PUE = dg.AssetKey(["core", "datacenter_pue"])
 
 
 class TrainingCostConfig(dg.Config):
@@ -52,7 +54,7 @@ def _cost_asset(table: str, deps: list[dg.AssetKey], description: str):
 
 
 @_cost_asset(
-    "training_costs", [PRICES, SPECS, MODELS, ENERGY, dg.AssetKey(["core", "gpu_purchase_prices"])],
+    "training_costs", [PRICES, SPECS, MODELS, ENERGY, PUE, dg.AssetKey(["core", "gpu_purchase_prices"])],
     "What one training run of each reference model costs on every GPU model with a price, at each price choice "
     "(cheapest on-demand, spot, median, per provider): FLOPs = 6 x active params x tokens; GPU-hours = FLOPs / "
     "(dense peak x MFU x 3600) at a central MFU and a band; cloud cost, energy (TDP x PUE) and its cost and CO2 where "
@@ -64,7 +66,7 @@ def training_costs(context: dg.AssetExecutionContext, config: TrainingCostConfig
         frame = training.training_costs(
             queries.read_table(con, "core.reference_models"), queries.read_table(con, "core.gpu_specs"), queries.latest_gpu_prices(con),
             mfu=central, mfu_low=low, mfu_high=high, energy=energy_queries.energy_by_region(con),
-            purchase_prices=queries.read_table(con, "core.gpu_purchase_prices"), computed_at=utc_now(),
+            datacenter_pue=energy_queries.datacenter_pue(con), purchase_prices=queries.read_table(con, "core.gpu_purchase_prices"), computed_at=utc_now(),
         )
         replace_table(con, "marts.training_costs", frame)
     headline = frame.filter((pl.col("model") == HEADLINE_MODEL) & (pl.col("pricing") == "on_demand")).sort("cloud_cost_usd")
@@ -83,7 +85,7 @@ def training_costs(context: dg.AssetExecutionContext, config: TrainingCostConfig
 
 
 @_cost_asset(
-    "inference_costs", [PRICES, SPECS, MODELS, ENERGY, dg.AssetKey(["core", "inference_throughput"])],
+    "inference_costs", [PRICES, SPECS, MODELS, ENERGY, PUE, dg.AssetKey(["core", "inference_throughput"])],
     "What one million generated tokens of each reference model cost on every GPU model with a price, at each price "
     "choice: throughput per GPU modeled (the lower of compute-bound and memory-bandwidth-bound) and, where a measured "
     "figure exists (TensorRT-LLM, SemiAnalysis), measured; with the utilization, energy per 1M tokens and the price and tariff used.",
@@ -94,7 +96,7 @@ def inference_costs(context: dg.AssetExecutionContext, config: InferenceCostConf
             queries.read_table(con, "core.reference_models"), queries.read_table(con, "core.gpu_specs"), queries.latest_gpu_prices(con),
             queries.read_table(con, "core.inference_throughput"), mfu=config.mfu, batch_size=config.batch_size,
             bytes_per_param=config.bytes_per_param, utilization=config.utilization, energy=energy_queries.energy_by_region(con),
-            computed_at=utc_now(),
+            datacenter_pue=energy_queries.datacenter_pue(con), computed_at=utc_now(),
         )
         replace_table(con, "marts.inference_costs", frame)
     cheapest = frame.filter(pl.col("pricing") == "on_demand").sort("cost_per_million_tokens_usd").unique(["model", "throughput_basis"], keep="first", maintain_order=True)
@@ -106,7 +108,7 @@ def inference_costs(context: dg.AssetExecutionContext, config: InferenceCostConf
 
 
 @_cost_asset(
-    "scenario_costs", [PRICES, SPECS, ENERGY, dg.AssetKey(["core", "scenarios"]), dg.AssetKey(["core", "scenario_published"])],
+    "scenario_costs", [PRICES, SPECS, ENERGY, PUE, dg.AssetKey(["core", "scenarios"]), dg.AssetKey(["core", "scenario_published"])],
     "The seed analysis (GPT-3 for ~$1.4M, ChatGPT's $694,444 a day, Guosheng's 4,000 DGX A100, Google search on LLMs, "
     "a $50M cluster) recomputed from its stated assumptions next to the published figures, and the same workloads at "
     "today's cheapest prices on the same hardware and on today's best hardware.",
@@ -116,7 +118,7 @@ def scenario_costs(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         frame = scenarios.scenario_costs(
             queries.read_table(con, "core.scenarios"), queries.read_table(con, "core.scenario_published"),
             queries.read_table(con, "core.gpu_specs"), queries.latest_gpu_prices(con), energy_queries.energy_by_region(con),
-            computed_at=utc_now(),
+            energy_queries.datacenter_pue(con), computed_at=utc_now(),
         )
         replace_table(con, "marts.scenario_costs", frame)
     published = frame.filter(pl.col("published_value").is_not_null())

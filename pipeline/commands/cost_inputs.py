@@ -17,9 +17,10 @@ import re
 
 import polars as pl
 
+from assets.energy.reference import DATACENTER_PUE
 from assets.reference import files
 from costmodel.hardware import gpu_row
-from costmodel.power import DEFAULT_PUE_SOURCE, DEFAULT_TARIFF_SOURCE, Electricity, default_electricity, electricity_for, regions_named
+from costmodel.power import DEFAULT_TARIFF_SOURCE, PUE_FALLBACK_PREFIX, Electricity, default_electricity, electricity_for, regions_named
 from costmodel.prices import PRICINGS, choose_price
 from pipeline.commands import UsageError, reader
 from pipeline.display import format_table
@@ -132,7 +133,8 @@ def add_price_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_electricity_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--pue", type=number, help="power usage effectiveness (default: the region's, else 1.1 hyperscalers / 1.25 others)")
+    parser.add_argument("--pue", type=number, help="power usage effectiveness (default: the region's, else the provider's fleet-wide "
+                        "PUE in datacenter_pue.csv, else its '*' default)")
     parser.add_argument("--tariff-usd-per-kwh", type=number, metavar="USD", help="electricity price (default: where the price's offer runs, else $0.08)")
     parser.add_argument("--region", help="take tariff, grid intensity and PUE of this cloud region from marts.energy_by_region")
     parser.add_argument("--grid-gco2-per-kwh", type=number, metavar="G", help="grid carbon intensity, for co2_kg")
@@ -159,6 +161,19 @@ def warehouse_energy(required: bool = False) -> pl.DataFrame | None:
         return None
 
 
+def datacenter_pue() -> pl.DataFrame:
+    """core.datacenter_pue, the PUE rows marts.energy_by_region picks from; before a first run, the bundled file it is loaded from."""
+    import warehouse
+    from warehouse import energy
+
+    try:
+        with reader() as con:
+            table = energy.datacenter_pue(con)
+    except warehouse.WarehouseMissing:
+        table = None
+    return table if table is not None and table.height else reference(DATACENTER_PUE)
+
+
 def offer_text(offer: dict) -> str:
     """Where a price comes from, in words: provider region instance, date (origin)."""
     where = " ".join(str(offer[k]) for k in ("price_provider", "price_region", "price_instance_type") if offer.get(k) is not None)
@@ -182,7 +197,7 @@ def resolve_price(args, gpu_model: str) -> tuple[dict | None, dict]:
 
 
 def resolve_electricity(args, offer: dict | None) -> tuple[Electricity, dict]:
-    """PUE, tariff and grid intensity: given > --region > where the offer runs > documented defaults."""
+    """PUE, tariff and grid intensity: given > --region > where the offer runs > fallbacks (PUE: core.datacenter_pue; tariff: $0.08)."""
     provider = args.provider or (offer or {}).get("price_provider")
     if args.region is not None:
         if args.tariff_usd_per_kwh is not None:
@@ -193,13 +208,13 @@ def resolve_electricity(args, offer: dict | None) -> tuple[Electricity, dict]:
             raise UsageError(f"no region {args.region!r} in marts.energy_by_region (see `gpucost energy --all`); or pass --tariff-usd-per-kwh")
         preferred = rows.filter(pl.col("provider") == (provider or "").lower())
         place = (preferred if preferred.height else rows).row(0, named=True)
-        electricity = electricity_for(energy, place["provider"], place["region"])
+        electricity = electricity_for(energy, datacenter_pue(), place["provider"], place["region"])
         where = f"marts.energy_by_region {place['provider']} {place['region']}"
     elif offer is not None and args.tariff_usd_per_kwh is None:
-        electricity = electricity_for(warehouse_energy(), offer["price_provider"], offer["price_region"])
+        electricity = electricity_for(warehouse_energy(), datacenter_pue(), offer["price_provider"], offer["price_region"])
         where = f"marts.energy_by_region {offer['price_provider']} {offer['price_region']}"
     else:
-        electricity = default_electricity(provider)
+        electricity = default_electricity(datacenter_pue(), provider)
         where = None
     if args.pue is not None:
         electricity = dataclasses.replace(electricity, pue=args.pue, pue_source="given")
@@ -213,7 +228,7 @@ def resolve_electricity(args, offer: dict | None) -> tuple[Electricity, dict]:
         return source if (source == "given" or is_default or where is None) else f"{where}: {source}"
 
     out = {
-        "pue": assumption(electricity.pue, label(electricity.pue_source, electricity.pue_source == DEFAULT_PUE_SOURCE)),
+        "pue": assumption(electricity.pue, label(electricity.pue_source, electricity.pue_source.startswith(PUE_FALLBACK_PREFIX))),
         "tariff_usd_per_kwh": assumption(electricity.tariff_usd_per_kwh, label(electricity.tariff_source, electricity.tariff_source == DEFAULT_TARIFF_SOURCE)),
     }
     if electricity.tariff_period:
@@ -250,12 +265,19 @@ def emit(result: dict, as_json: bool) -> None:
                                          "source": [a["source"] for _, a in rows]}, schema={"assumption": pl.String, "value": pl.String, "source": pl.String})))
 
 
+def _is_year(name: str) -> bool:
+    """`grid_year`, `year`: a calendar year (not `cost_per_year_usd` or `lifetime_years`)."""
+    return name.rsplit("_", 1)[-1] == "year" and not name.endswith("per_year")
+
+
 def show(name: str, value) -> str:
-    """A value for the terminal: money with $ and separators, big numbers with separators, small ones to 4 figures."""
+    """A value for the terminal: money with $ and separators, years as written, big numbers with separators, small ones to 4 figures."""
     if value is None:
         return "-"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(_plain(value))
+    if _is_year(name) and float(value).is_integer():
+        return str(int(value))
     if name.endswith("_usd") or "_usd_" in name:
         return f"${value:.4g}" if abs(value) < 1 else f"${value:,.2f}" if abs(value) < 1000 else f"${value:,.0f}"
     if abs(value) >= 1e15:

@@ -157,7 +157,9 @@ def _throughput(args, model: dict, gpu: dict, assumptions: dict) -> tuple[float,
     bytes_per_param = args.bytes_per_param or inference.DEFAULT_BYTES_PER_PARAM
     ceilings = {"tokens_per_second_compute_bound": inference.compute_bound_tokens_per_second(gpu["peak_tflops_dense"], mfu, active)}
     if gpu["memory_bandwidth_tbps"] is not None:
-        ceilings["tokens_per_second_bandwidth_bound"] = inference.bandwidth_bound_tokens_per_second(gpu["memory_bandwidth_tbps"], active, batch, bytes_per_param)
+        ceilings["tokens_per_second_bandwidth_bound"] = inference.bandwidth_bound_tokens_per_second(
+            gpu["memory_bandwidth_tbps"], active, batch, bytes_per_param, assumptions["params_total"]["value"]
+        )
     if args.tokens_per_second_per_gpu is not None:
         assumptions["tokens_per_second_per_gpu"] = assumption(args.tokens_per_second_per_gpu, "given")
         return args.tokens_per_second_per_gpu, "given", ceilings

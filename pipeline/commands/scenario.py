@@ -9,7 +9,7 @@ import polars as pl
 from assets.reference import files
 from costmodel.scenarios import ELECTRICITY_KEYS, PRICE_KEYS, scenario_result
 from pipeline.commands import UsageError
-from pipeline.commands.cost_inputs import emit, offer_text, one_line_errors, reference, show, warehouse_energy, warehouse_prices
+from pipeline.commands.cost_inputs import datacenter_pue, emit, offer_text, one_line_errors, reference, show, warehouse_energy, warehouse_prices
 from pipeline.display import format_table
 
 
@@ -35,7 +35,8 @@ def cmd_scenario(args) -> int:
     if found.is_empty():
         raise UsageError(f"unknown scenario {args.name!r} (known: {', '.join(scenarios['name'])})")
     result = scenario_result(
-        found.row(0, named=True), reference(files.SCENARIO_PUBLISHED), reference(files.GPU_SPECS), warehouse_prices(), warehouse_energy()
+        found.row(0, named=True), reference(files.SCENARIO_PUBLISHED), reference(files.GPU_SPECS), warehouse_prices(), warehouse_energy(),
+        datacenter_pue(),
     )
     if args.json:
         emit(result, as_json=True)
