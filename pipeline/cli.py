@@ -9,7 +9,7 @@ import sys
 
 import polars as pl
 
-from pipeline.commands import UsageError, reader, register_all
+from pipeline.commands import UsageError, one_line_errors, reader, register_all
 from pipeline.display import format_table
 from pipeline.home import ensure_dagster_home, project_dir
 
@@ -87,6 +87,8 @@ def cmd_sql(args) -> int:
             result = queries.frame(con, args.query)
     except duckdb.Error as exc:
         raise UsageError(f"query failed: {str(exc).splitlines()[0]}") from exc
+    except queries.NoResultSet as exc:
+        raise UsageError(str(exc)) from exc
     if args.json:
         print(json.dumps(result.to_dicts(), default=str, indent=2))
     else:
@@ -118,10 +120,10 @@ def cmd_validate(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gpucost", description="What does it cost, today, to train or serve an AI model?")
+    parser = one_line_errors(argparse.ArgumentParser(prog="gpucost", description="What does it cost, today, to train or serve an AI model?"))
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="materialize everything in-process and print the headline table")
+    run = one_line_errors(sub.add_parser("run", help="materialize everything in-process and print the headline table"))
     run.add_argument("--offline", action="store_true", help="use the bundled snapshots, never the network")
     run.add_argument(
         "--mfu", type=float,
@@ -133,17 +135,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--strict", action="store_true", help="exit 1 if any source failed, even when costs were computed")
     run.set_defaults(func=cmd_run)
 
-    sql = sub.add_parser("sql", help="run a read-only SQL query on the warehouse")
+    sql = one_line_errors(sub.add_parser("sql", help="run a read-only SQL query on the warehouse"))
     sql.add_argument("query")
     sql.add_argument("--json", action="store_true", help="print rows as JSON")
     sql.set_defaults(func=cmd_sql)
 
-    ui = sub.add_parser("ui", help="start the Dagster UI and daemon (what `make ui` runs)")
+    ui = one_line_errors(sub.add_parser("ui", help="start the Dagster UI and daemon (what `make ui` runs)"))
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(func=cmd_ui)
 
-    validate = sub.add_parser("validate", help="load and validate the Dagster definitions")
+    validate = one_line_errors(sub.add_parser("validate", help="load and validate the Dagster definitions"))
     validate.set_defaults(func=cmd_validate)
 
     register_all(sub)
@@ -158,9 +160,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gpucost: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # a known failure mode deserves one line, not a traceback
-        from warehouse import WarehouseMissing
+        from warehouse import WarehouseBusy, WarehouseMissing
 
-        if isinstance(exc, WarehouseMissing):
+        if isinstance(exc, (WarehouseBusy, WarehouseMissing)):
             print(f"gpucost: {exc}", file=sys.stderr)
             return 2
         raise

@@ -53,3 +53,35 @@ def test_run_mfu_is_one_override_for_every_mart_that_assumes_an_mfu(capsys):
 def test_bad_mfu_is_a_usage_error(capsys):
     assert main(["run", "--offline", "--mfu", "1.5"]) == 2
     assert "--mfu must be in (0, 1]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("query", ["", "   ", "-- only a comment", ";"], ids=["empty", "blank", "comment", "semicolon"])
+def test_sql_without_a_statement_is_a_one_line_error(capsys, query):
+    import warehouse
+    from pipeline.home import warehouse_path
+
+    with warehouse.connect_writer(warehouse_path()):
+        pass  # an empty, migrated warehouse
+    assert main(["sql", query]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("gpucost: the query returned no result set") and err.count("\n") == 1 and out == ""
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["prices", "--gpus", "abc"], "gpucost prices: argument --gpus: invalid int value: 'abc'"),
+        (["energy", "--provider"], "gpucost energy: argument --provider: expected one argument"),
+        (["sql"], "gpucost sql: the following arguments are required: query"),
+        (["run", "--mfu", "high"], "gpucost run: argument --mfu: invalid float value: 'high'"),
+        (["energy", "--bogus"], "gpucost: unrecognized arguments: --bogus"),
+        (["nosuch"], "gpucost: argument command: invalid choice: 'nosuch'"),
+    ],
+    ids=["prices-type", "energy-missing-value", "sql-missing-query", "run-type", "unknown-option", "unknown-command"],
+)
+def test_bad_arguments_are_one_line_without_the_usage_text(capsys, args, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    out, err = capsys.readouterr()
+    assert exit_.value.code == 2 and out == ""
+    assert err.startswith(message) and err.count("\n") == 1 and "usage:" not in err

@@ -25,7 +25,10 @@ def prices(offline_warehouse, monkeypatch, capsys):
     capsys.readouterr()
 
     def run(*args):
-        code = main(["prices", *args])
+        try:
+            code = main(["prices", *args])
+        except SystemExit as exit_:  # argparse rejects a bad argument itself, before the command runs
+            code = exit_.code
         out, err = capsys.readouterr()
         return code, out, err
 
@@ -63,6 +66,8 @@ def test_filters_provider_region_and_spot(prices):
     assert code == 0 and rows and {(r["provider"], r["pricing"], r["gpu_model"]) for r in rows} == {("azure", "spot", "H100-SXM")}
     code, out, _ = prices("--gpu", "h100-sxm", "--provider", "aws", "--region", "us-west-2")
     assert code == 0 and "p5.48xlarge" in out and "us-east-1" not in out and "$6.88" in out
+    # provider and region in any case, as `gpucost energy` and `estimate --provider` take them
+    assert prices("--gpu", "h100-sxm", "--provider", "AWS", "--region", "US-West-2") == (0, out, "")
 
 
 def test_cheapest_place_to_rent_n_gpus(prices):
@@ -89,8 +94,13 @@ def test_an_alias_a_provider_uses_finds_its_model(prices):
         (["--provider", "nimbus"], "gpucost: unknown provider 'nimbus'; known: aws, azure, gcp, lambda"),
         (["--gpus", "8"], "gpucost: --gpus needs --gpu"),
         (["--gpu", "H100", "--gpus", "0"], "gpucost: --gpus must be at least 1, got 0"),
+        (["--gpu", "H100", "--gpus", "abc"], "gpucost prices: argument --gpus: invalid int value: 'abc'"),
+        (["--provider", "aws", "--region", "nowhere"], "gpucost: unknown region 'nowhere' for aws; known: eu-west-1, us-east-1, us-west-2"),
+        (["--region", "nowhere"], "gpucost: unknown region 'nowhere'; known: "),
+        (["--held", "--spot"], "gpucost: --held lists held prices of every pricing"),
     ],
-    ids=["unknown-gpu", "unknown-provider", "gpus-without-gpu", "zero-gpus"],
+    ids=["unknown-gpu", "unknown-provider", "gpus-without-gpu", "zero-gpus", "gpus-not-a-number", "unknown-region",
+         "unknown-region-any-provider", "held-with-spot"],
 )
 def test_user_errors_are_one_line_and_exit_2(prices, args, message):
     code, out, err = prices(*args)

@@ -101,6 +101,9 @@ def test_offline_run_fills_the_mart_from_snapshots_and_says_so(capsys):
     assert main(["energy", "--provider", "gcp"]) == 0
     out = capsys.readouterr().out
     assert "us-central1" in out and "0.0604" in out and "fallback tariff" in out
+    assert main(["energy", "--provider", "GCP"]) == 0 and capsys.readouterr().out == out  # names in any case
+    assert main(["energy", "--provider", "GCP", "--region", "US-Central1"]) == 0
+    assert "tariff_usd_per_kwh" in (detail := capsys.readouterr().out) and "0.0604" in detail
     assert main(["energy", "--region", "us-east-1"]) == 2
     assert "--region needs --provider" in capsys.readouterr().err
 

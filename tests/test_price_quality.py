@@ -7,8 +7,9 @@ import dagster as dg
 import polars as pl
 import pytest
 
+import warehouse
 from assets.prices.quality import hold_reasons, plausible_bands
-from assets.reference.files import PRICE_CONFIRMATIONS, ReferenceFile
+from assets.reference.files import GPU_SPECS, PRICE_CONFIRMATIONS, ReferenceFile, load_checked
 from assets.resources import WarehouseResource
 from pipeline.definitions import ALL_ASSETS, ALL_CHECKS
 from pipeline.run import run_pipeline
@@ -130,21 +131,49 @@ def test_a_held_price_stays_out_of_the_marts_until_confirmed(server, warehouse_p
     assert confirmed["price_per_hour_usd"].to_list() == [275.2, 275.2]
 
 
-def test_cli_lists_held_prices_with_the_line_that_confirms_them(capsys, warehouse_path):
-    import json
-
-    import warehouse
-    from pipeline.cli import main
-
-    row = offers(("bad", "B200", 8, 0.08, D2)).with_columns(
-        pl.lit("B200").alias("gpu_name_raw"), pl.lit("instance").alias("price_basis"), pl.lit("USD").alias("currency"),
+def store_held(warehouse_path, rows: pl.DataFrame) -> None:
+    """Put core.gpu_prices rows (from `offers`) in the warehouse as held out of band."""
+    rows = rows.with_columns(
+        pl.col("gpu_model").alias("gpu_name_raw"), pl.lit("instance").alias("price_basis"), pl.lit("USD").alias("currency"),
         pl.lit(dt.datetime(2026, 4, 3)).alias("fetched_at"), pl.lit("live").alias("origin"),
         pl.lit("out_of_band: $0.01 per GPU-hour is outside 0.669..66.9").alias("held_reason"),
     )
     with warehouse.connect_writer(warehouse_path) as con:
-        warehouse.replace_snapshot(con, "core.gpu_prices", row, source="skypilot", snapshot_date=D2)
+        warehouse.replace_snapshot(con, "core.gpu_prices", rows, source="skypilot", snapshot_date=D2)
+
+
+def test_cli_lists_held_prices_with_the_line_that_confirms_them(capsys, warehouse_path):
+    import json
+
+    from pipeline.cli import main
+
+    store_held(warehouse_path, offers(("bad", "B200", 8, 0.08, D2)))
     assert main(["prices", "--held", "--json"]) == 0
     (held,) = json.loads(capsys.readouterr().out)
     assert held["confirmation_line"].startswith("skypilot,lambda,us-east-1,bad,on_demand,,0.08,")
     assert main(["prices", "--held"]) == 0
     assert "out_of_band" in capsys.readouterr().out
+
+
+def test_cli_held_prices_take_gpu_provider_and_region(capsys, warehouse_path):
+    import json
+
+    from pipeline.cli import main
+
+    store_held(warehouse_path, pl.concat([
+        offers(("bad", "B200", 8, 0.08, D2), ("bad-h100", "H100-SXM", 8, 0.08, D2)),
+        offers(("p5.bad", "H100-SXM", 8, 0.08, D2)).with_columns(pl.lit("aws").alias("provider"), pl.lit("us-west-2").alias("region")),
+    ]))
+    with warehouse.connect_writer(warehouse_path) as con:  # --gpu resolves families against the GPU specs
+        warehouse.replace_table(con, "core.gpu_specs", load_checked(GPU_SPECS))
+
+    def held(*args) -> list[tuple[str, str, str]]:
+        assert main(["prices", "--held", "--json", *args]) == 0
+        return [(r["provider"], r["region"], r["instance_type"]) for r in json.loads(capsys.readouterr().out)]
+
+    assert len(held()) == 3
+    assert held("--provider", "AWS") == [("aws", "us-west-2", "p5.bad")]
+    assert held("--provider", "lambda", "--region", "us-east-1") == [("lambda", "us-east-1", "bad"), ("lambda", "us-east-1", "bad-h100")]
+    assert held("--gpu", "H100", "--provider", "lambda") == [("lambda", "us-east-1", "bad-h100")]
+    assert main(["prices", "--held", "--provider", "aws", "--region", "us-east-1"]) == 2
+    assert capsys.readouterr().err == "gpucost: unknown region 'us-east-1' for aws; known: us-west-2\n"

@@ -87,13 +87,14 @@ def test_gcp_instance_price_is_host_plus_gpus():
     assert b200["price_basis"] == "gpu_only" and b200["price_per_gpu_hour_usd"] == pytest.approx(90.216 / 8)
 
 
-def test_tpu_slices_are_priced_per_chip():
+def test_tpu_slices_are_priced_per_slice_and_counted_in_chips():
     prices = canonical(normalized())
     v4 = one(prices, provider="gcp", instance_type="tpu-v4-8", pricing="on_demand")
-    assert v4["gpu_model"] == "TPU-v4" and v4["gpu_count"] == 4
+    # the catalog's price is the whole slice's; the per-GPU price is per chip
+    assert v4["gpu_model"] == "TPU-v4" and v4["gpu_count"] == 4 and v4["price_per_hour_usd"] == pytest.approx(12.88)
     assert v4["price_per_gpu_hour_usd"] == pytest.approx(3.22)
     v5e = one(prices, provider="gcp", instance_type="tpu-v5litepod-8", pricing="on_demand")
-    assert v5e["gpu_count"] == 8 and v5e["price_per_gpu_hour_usd"] == pytest.approx(1.20)
+    assert v5e["gpu_count"] == 8 and v5e["price_per_hour_usd"] == pytest.approx(9.6) and v5e["price_per_gpu_hour_usd"] == pytest.approx(1.20)
 
 
 def test_fractional_gpus_keep_their_fraction():

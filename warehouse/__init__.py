@@ -2,18 +2,19 @@
 
 DuckDB takes one read-write process or many read-only ones, never both: writers go
 through `connect_writer` (which waits out a competing lock and migrates), readers
-through the short-lived, read-only `connect_reader`.
+through the short-lived, read-only `connect_reader` (which waits a few seconds for a
+writer to finish, then raises `WarehouseBusy`).
 """
 
-from warehouse.connection import WarehouseMissing, connect_reader, connect_writer, default_path
+from warehouse.connection import WarehouseBusy, WarehouseMissing, connect_reader, connect_writer
 from warehouse.migrate import migrate, schema_version
 from warehouse.write import record_source_run, replace_snapshot, replace_table
 
 __all__ = [
+    "WarehouseBusy",
     "WarehouseMissing",
     "connect_reader",
     "connect_writer",
-    "default_path",
     "migrate",
     "record_source_run",
     "replace_snapshot",

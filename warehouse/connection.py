@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,20 +13,50 @@ import duckdb
 
 from warehouse.migrate import migrate
 
-DEFAULT_RELATIVE_PATH = Path("data") / "warehouse.duckdb"
+# A reader is a person waiting at a terminal: wait out a short write, then say why not.
+READER_WAIT_SECONDS = 5.0
 
 
 class WarehouseMissing(RuntimeError):
     """Raised when a reader asks for a warehouse file that does not exist yet."""
 
 
-def default_path() -> Path:
-    """`GPUCOST_DB` if set, else data/warehouse.duckdb under the current directory."""
-    return Path(os.environ.get("GPUCOST_DB") or DEFAULT_RELATIVE_PATH)
+class WarehouseBusy(RuntimeError):
+    """Raised when another process holds the warehouse file's lock for longer than we wait."""
 
 
 def _is_lock_conflict(exc: Exception) -> bool:
     return "lock" in str(exc).lower()
+
+
+def _lock_holder(exc: Exception) -> str:
+    """Who holds the lock, shortly: DuckDB names the holder's full executable path and PID."""
+    text = str(exc)
+    found = re.search(r"lock is held in (.+?) \(PID (\d+)\)", text)
+    if found:
+        return f"lock held by {Path(found.group(1)).name}, PID {found.group(2)}"
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first if len(first) <= 120 else first[:117] + "..."
+
+
+def _connect(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    """Open the file, retrying with backoff while another process holds a conflicting lock."""
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.1
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_conflict(exc):
+                raise
+            if time.monotonic() + delay > deadline:
+                doing = "being written by" if read_only else "in use by"
+                raise WarehouseBusy(
+                    f"the warehouse {path} is {doing} another process ({_lock_holder(exc)}); "
+                    "retry in a moment, when it has finished"
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 @contextmanager
@@ -37,17 +68,7 @@ def connect_writer(path: str | os.PathLike, wait_seconds: float = 120.0) -> Iter
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_seconds
-    delay = 0.1
-    while True:
-        try:
-            con = duckdb.connect(str(path))
-            break
-        except duckdb.IOException as exc:
-            if not _is_lock_conflict(exc) or time.monotonic() + delay > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
+    con = _connect(path, read_only=False, wait_seconds=wait_seconds)
     try:
         con.execute("SET TimeZone = 'UTC'")
         migrate(con)
@@ -57,12 +78,16 @@ def connect_writer(path: str | os.PathLike, wait_seconds: float = 120.0) -> Iter
 
 
 @contextmanager
-def connect_reader(path: str | os.PathLike) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse read-only; keep the `with` block short so writers are not held up."""
+def connect_reader(path: str | os.PathLike, wait_seconds: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse read-only; keep the `with` block short so writers are not held up.
+
+    DuckDB lets no reader in while another process writes: wait a few seconds
+    (READER_WAIT_SECONDS) for the write to finish, then raise WarehouseBusy.
+    """
     path = Path(path)
     if not path.exists():
         raise WarehouseMissing(f"no warehouse at {path}: run `gpucost run` (or `make run`) first")
-    con = duckdb.connect(str(path), read_only=True)
+    con = _connect(path, read_only=True, wait_seconds=READER_WAIT_SECONDS if wait_seconds is None else wait_seconds)
     try:
         con.execute("SET TimeZone = 'UTC'")
         yield con

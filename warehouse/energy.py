@@ -22,8 +22,8 @@ def energy_by_region(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def energy_for_region(con: duckdb.DuckDBPyConnection, provider: str, region: str) -> dict | None:
-    """The energy_by_region row of one region as a dict, or None when the region is neither priced nor mapped."""
-    rows = frame(con, "SELECT * FROM marts.energy_by_region WHERE provider = ? AND region = ?", [provider, region])
+    """The energy_by_region row of one region (names in any case) as a dict, or None when the region is neither priced nor mapped."""
+    rows = frame(con, "SELECT * FROM marts.energy_by_region WHERE lower(provider) = lower(?) AND lower(region) = lower(?)", [provider, region])
     return rows.row(0, named=True) if rows.height else None
 
 

@@ -12,8 +12,10 @@ import polars as pl
 from warehouse.queries import frame
 
 
-def _where(gpu: str | None, provider: str | None, region: str | None, pricing: str | None) -> tuple[str, list]:
-    clauses, params = ["gpu_model IS NOT NULL"], []
+def _filters(gpu: str | None = None, provider: str | None = None, region: str | None = None,
+             pricing: str | None = None) -> tuple[list[str], list]:
+    """The WHERE clauses (and their parameters) for the filters that are set."""
+    clauses, params = [], []
     for sql, value in (
         ("marts.gpu_family_match(gpu_model, ?)", gpu),
         ("provider = ?", provider),
@@ -23,7 +25,12 @@ def _where(gpu: str | None, provider: str | None, region: str | None, pricing: s
         if value is not None:
             clauses.append(sql)
             params.append(value)
-    return " AND ".join(clauses), params
+    return clauses, params
+
+
+def _where(gpu: str | None, provider: str | None, region: str | None, pricing: str | None) -> tuple[str, list]:
+    clauses, params = _filters(gpu, provider, region, pricing)
+    return " AND ".join(["gpu_model IS NOT NULL", *clauses]), params
 
 
 def resolve_gpu(con: duckdb.DuckDBPyConnection, wanted: str) -> list[str]:
@@ -53,9 +60,12 @@ def last_accepted_prices(con: duckdb.DuckDBPyConnection, source: str, before) ->
     )
 
 
-def held_gpu_prices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def held_gpu_prices(con: duckdb.DuckDBPyConnection, *, gpu: str | None = None, provider: str | None = None,
+                    region: str | None = None) -> pl.DataFrame:
     """Current prices held out of the marts, with their reason (marts.held_gpu_prices)."""
-    return frame(con, "SELECT * FROM marts.held_gpu_prices")
+    clauses, params = _filters(gpu, provider, region)
+    return frame(con, f"SELECT * FROM marts.held_gpu_prices WHERE {' AND '.join(['TRUE', *clauses])} "
+                      "ORDER BY source, provider, region, instance_type, pricing", params)
 
 
 def known_gpu_models(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -63,7 +73,15 @@ def known_gpu_models(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def price_providers(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return frame(con, "SELECT DISTINCT provider FROM marts.latest_gpu_prices ORDER BY 1")["provider"].to_list()
+    """Every provider with a current price (held ones included, so `--held` can name them)."""
+    return frame(con, "SELECT DISTINCT provider FROM marts.gpu_prices_by_source ORDER BY 1")["provider"].to_list()
+
+
+def price_regions(con: duckdb.DuckDBPyConnection, provider: str | None = None) -> list[str]:
+    """Every region with a current price (of one provider, if given); prices without a region are not counted."""
+    clauses, params = _filters(provider=provider)
+    return frame(con, f"SELECT DISTINCT region FROM marts.gpu_prices_by_source WHERE {' AND '.join(['region IS NOT NULL', *clauses])} "
+                      "ORDER BY 1", params)["region"].to_list()
 
 
 def gpu_offers(con, *, gpu: str | None = None, provider: str | None = None, region: str | None = None,
@@ -104,12 +122,9 @@ def gpu_model_summary(con, *, provider: str | None = None, region: str | None = 
 def cheapest_gpus(con, gpu: str, n: int, *, pricing: str = "on_demand", provider: str | None = None,
                   region: str | None = None, limit: int | None = None) -> pl.DataFrame:
     """The cheapest ways to rent n GPUs of a model (or family) today, from marts.cheapest_gpus."""
-    clauses, params = ["TRUE"], [gpu, n, pricing]
-    for sql, value in (("provider = ?", provider), ("region = ?", region)):
-        if value is not None:
-            clauses.append(sql)
-            params.append(value)
-    sql = f"SELECT * FROM marts.cheapest_gpus(?, ?, kind := ?) WHERE {' AND '.join(clauses)}"
+    clauses, params = _filters(provider=provider, region=region)
+    params = [gpu, n, pricing, *params]
+    sql = f"SELECT * FROM marts.cheapest_gpus(?, ?, kind := ?) WHERE {' AND '.join(['TRUE', *clauses])}"
     sql += " ORDER BY total_price_per_hour_usd, instances, provider, region, instance_type"
     return frame(con, sql + (f" LIMIT {int(limit)}" if limit else ""), params)
 

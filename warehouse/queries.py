@@ -8,9 +8,16 @@ import duckdb
 import polars as pl
 
 
+class NoResultSet(ValueError):
+    """Raised when the SQL holds no statement (empty, or only comments), so there are no rows to return."""
+
+
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
     """Run a query and return its rows as a polars frame (also for the CLI's `gpucost sql`)."""
-    return con.execute(sql, params or []).pl()
+    result = con.execute(sql, params or [])
+    if result is None:  # DuckDB returns no result at all for text without a statement
+        raise NoResultSet("the query returned no result set: it holds no SQL statement (empty, or only a comment)")
+    return result.pl()
 
 
 def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:

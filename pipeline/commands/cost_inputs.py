@@ -22,20 +22,10 @@ from assets.reference import files
 from costmodel.hardware import gpu_row
 from costmodel.power import DEFAULT_TARIFF_SOURCE, PUE_FALLBACK_PREFIX, Electricity, default_electricity, electricity_for, regions_named
 from costmodel.prices import PRICINGS, choose_price
-from pipeline.commands import UsageError, reader
+from pipeline.commands import UsageError, reader, short_list
 from pipeline.display import format_table
 
 SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
-
-
-def one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Make a bad argument one line on stderr and exit status 2, without argparse's usage dump."""
-
-    def error(message: str):
-        parser.exit(2, f"{parser.prog}: {message}\n")
-
-    parser.error = error
-    return parser
 
 
 def number(text: str) -> float:
@@ -71,11 +61,6 @@ def reference(ref: files.ReferenceFile) -> pl.DataFrame:
         raise UsageError(f"reference data: {exc}") from exc
 
 
-def _names(values, limit: int = 40) -> str:
-    values = sorted(values)
-    return ", ".join(values[:limit]) + (", ..." if len(values) > limit else "")
-
-
 def resolve_gpu(name: str) -> dict:
     """A GPU by canonical name or provider alias (H100 -> H100-SXM), case-insensitively, with its specs."""
     specs = reference(files.GPU_SPECS)
@@ -84,7 +69,7 @@ def resolve_gpu(name: str) -> dict:
     canonical |= {a.lower(): m for a, m in aliases.select("alias", "gpu_model").iter_rows() if a.lower() not in canonical}
     model = canonical.get(name.lower())
     if model is None:
-        raise UsageError(f"unknown GPU {name!r} (known: {_names(specs['gpu_model'])})")
+        raise UsageError(f"unknown GPU {name!r} (known: {short_list(specs['gpu_model'])})")
     row = gpu_row(specs, model)
     if row is None:
         raise UsageError(f"GPU {model} has no dense tensor peak in gpu_specs.csv, so it cannot be costed")
@@ -98,9 +83,9 @@ def resolve_model(name: str) -> dict:
     if found.is_empty():  # a unique prefix will do: "gpt-3" is GPT-3 175B, "llama 3" is ambiguous
         found = models.filter(pl.col("model").str.to_lowercase().str.starts_with(name.lower()))
     if found.height > 1:
-        raise UsageError(f"model {name!r} is ambiguous: {_names(found['model'])}")
+        raise UsageError(f"model {name!r} is ambiguous: {short_list(found['model'])}")
     if found.is_empty():
-        raise UsageError(f"unknown model {name!r} (known: {_names(models['model'])})")
+        raise UsageError(f"unknown model {name!r} (known: {short_list(models['model'])})")
     return found.row(0, named=True)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.commands import UsageError, reader
+from pipeline.commands import UsageError, one_line_errors, reader
 from pipeline.display import format_table
 
 SUMMARY = (
@@ -28,7 +28,7 @@ def cmd_energy(args) -> int:
             return 0
         frame = energy.energy_by_region(con)
     if args.provider:
-        frame = frame.filter(pl.col("provider") == args.provider)
+        frame = frame.filter(pl.col("provider").str.to_lowercase() == args.provider.lower())
         if frame.is_empty():
             raise UsageError(f"no regions for provider {args.provider!r} in marts.energy_by_region")
     if not args.all:
@@ -41,8 +41,8 @@ def cmd_energy(args) -> int:
 
 
 def register(subparsers) -> None:
-    energy = subparsers.add_parser("energy", help="electricity price, grid carbon and PUE per cloud region")
-    energy.add_argument("--provider", help="only this provider (aws, azure, gcp, lambda, runpod, ...)")
+    energy = one_line_errors(subparsers.add_parser("energy", help="electricity price, grid carbon and PUE per cloud region"))
+    energy.add_argument("--provider", help="only this provider (aws, azure, gcp, lambda, runpod, ...; any case)")
     energy.add_argument("--region", help="one region in full, every column (needs --provider)")
     energy.add_argument("--all", action="store_true", help="every mapped region, not only those with a GPU price")
     energy.set_defaults(func=cmd_energy)

@@ -10,7 +10,7 @@ from assets.reference import files
 from costmodel import inference, training
 from costmodel.ownership import DEFAULT_CLUSTER_OVERHEAD, DEFAULT_DEPRECIATION_PER_YEAR, OWNERSHIP_SOURCE, capex_per_gpu, capex_per_gpu_hour
 from costmodel.power import energy_cost_usd, energy_kwh, power_w_per_gpu
-from pipeline.commands import UsageError
+from pipeline.commands import UsageError, one_line_errors
 from pipeline.commands.cost_inputs import (
     add_electricity_arguments,
     add_price_arguments,
@@ -20,7 +20,6 @@ from pipeline.commands.cost_inputs import (
     fraction,
     model_params,
     number,
-    one_line_errors,
     purchase_price,
     reference,
     resolve_electricity,

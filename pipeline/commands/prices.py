@@ -13,7 +13,7 @@ import json
 
 import polars as pl
 
-from pipeline.commands import UsageError, reader
+from pipeline.commands import UsageError, one_line_errors, reader, short_list
 from pipeline.display import format_table
 
 
@@ -29,6 +29,16 @@ def _resolve(con, wanted: str) -> str:
     if len(models) > 1:
         raise UsageError(f"GPU {wanted!r} names several models ({', '.join(models)}): pick one")
     return models[0]
+
+
+def _known(wanted: str | None, known: list[str], what: str, where: str = "") -> str | None:
+    """The warehouse's spelling of a provider or region typed in any case ('AWS' is aws), or a one-line error."""
+    if wanted is None:
+        return None
+    found = {name.lower(): name for name in known}.get(wanted.lower())
+    if found is None:
+        raise UsageError(f"unknown {what} {wanted!r}{where}; known: {short_list(known, 12) if known else '(none)'}")
+    return found
 
 
 def _show(frame: pl.DataFrame, args, title: str) -> None:
@@ -50,14 +60,16 @@ def cmd_prices(args) -> int:
         raise UsageError(f"--limit must be 0 (all) or more, got {args.limit}")
     if args.gpus is not None and not args.gpu:
         raise UsageError("--gpus needs --gpu (which GPU to rent N of)")
+    if args.held and (args.gpus is not None or args.spot):
+        raise UsageError("--held lists held prices of every pricing: it takes --gpu, --provider and --region, not --gpus or --spot")
     pricing = "spot" if args.spot else "on_demand"
     try:
         with reader() as con:
-            if args.provider and args.provider not in (known := prices.price_providers(con)):
-                raise UsageError(f"unknown provider {args.provider!r}; known: {', '.join(known)}")
-            where = {"provider": args.provider, "region": args.region}
+            provider = _known(args.provider, prices.price_providers(con), "provider")
+            region = _known(args.region, prices.price_regions(con, provider), "region", f" for {provider}" if provider else "")
+            where = {"provider": provider, "region": region}
             if args.held:
-                frame = prices.held_gpu_prices(con)
+                frame = prices.held_gpu_prices(con, gpu=None if args.gpu is None else _resolve(con, args.gpu), **where)
                 frame = frame.with_columns(pl.format(
                     "{},{},{},{},{},{},{},<YYYY-MM-DD>,<your name>,<what you checked>", "source", "provider",
                     pl.col("region").fill_null(""), "instance_type", "pricing", pl.col("commitment_term").fill_null(""), "price_per_hour_usd",
@@ -89,16 +101,17 @@ def cmd_prices(args) -> int:
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser(
+    parser = one_line_errors(subparsers.add_parser(
         "prices", help="today's GPU prices: per model, per offer (--gpu), or the cheapest N GPUs (--gpus)",
         description=__doc__.split("\n\n", 1)[1],
-    )
+    ))
     parser.add_argument("--gpu", help="GPU model or family, e.g. H100 (all variants), H100-SXM, A100-80GB, L4, TPU-v5e")
     parser.add_argument("--provider", help="only this provider (aws, azure, gcp, lambda, runpod, ...)")
     parser.add_argument("--region", help="only this region (as the provider names it: us-east-1, eastus, us-central1)")
     parser.add_argument("--spot", action="store_true", help="spot / preemptible prices instead of on-demand")
     parser.add_argument("--gpus", type=int, metavar="N", help="with --gpu: the cheapest ways to rent N of them")
     parser.add_argument("--limit", type=int, default=20, help="rows to show for --gpu and --gpus (0 = all; default 20)")
-    parser.add_argument("--held", action="store_true", help="prices held out of the marts (implausible, or a >5x jump), and how to confirm one")
+    parser.add_argument("--held", action="store_true", help="prices held out of the marts (implausible, or a >5x jump), and how to confirm one; "
+                        "--gpu, --provider and --region filter them")
     parser.add_argument("--json", action="store_true", help="print rows as JSON (every column)")
     parser.set_defaults(func=cmd_prices)

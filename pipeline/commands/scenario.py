@@ -8,8 +8,8 @@ import polars as pl
 
 from assets.reference import files
 from costmodel.scenarios import ELECTRICITY_KEYS, PRICE_KEYS, scenario_result
-from pipeline.commands import UsageError
-from pipeline.commands.cost_inputs import datacenter_pue, emit, offer_text, one_line_errors, reference, show, warehouse_energy, warehouse_prices
+from pipeline.commands import UsageError, one_line_errors
+from pipeline.commands.cost_inputs import datacenter_pue, emit, offer_text, reference, show, warehouse_energy, warehouse_prices
 from pipeline.display import format_table
 
 
