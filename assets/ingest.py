@@ -20,7 +20,6 @@ from assets.resources import WAREHOUSE_POOL, IngestSettings, WarehouseResource
 from assets.source import Source
 from warehouse import queries
 
-META_COLUMNS = ("source", "snapshot_date", "fetched_at", "origin")
 
 
 @dataclass(frozen=True)
