@@ -21,7 +21,6 @@ from assets.source import Source
 from warehouse import queries
 
 
-
 @dataclass(frozen=True)
 class IngestResult:
     frame: pl.DataFrame
