@@ -68,8 +68,14 @@ class HttpClient:
 
     @contextmanager
     def stream(
-        self, url: str, *, params=None, headers=None, retry_statuses=RETRY_STATUSES,
-        max_bytes: int | None = None, chunk_size: int = 1 << 20,
+        self,
+        url: str,
+        *,
+        params=None,
+        headers=None,
+        retry_statuses=RETRY_STATUSES,
+        max_bytes: int | None = None,
+        chunk_size: int = 1 << 20,
     ) -> Iterator[Iterator[bytes]]:
         """GET a body too large to hold: yield an iterator of its chunks, never the whole body.
 
@@ -99,7 +105,9 @@ class HttpClient:
             except requests.ConnectionError as exc:
                 if "NameResolutionError" in str(exc) or "Name or service not known" in str(exc):
                     # no DNS answer: retrying in a few seconds rarely helps, and offline it only delays the fallback
-                    raise SourceError(self.source, f"{method} {url}: could not resolve the host name (no network?)") from exc
+                    raise SourceError(
+                        self.source, f"{method} {url}: could not resolve the host name (no network?)"
+                    ) from exc
                 problem = f"{method} {url}: could not connect ({exc.__class__.__name__})"
             else:
                 if response.status_code < 400:
@@ -117,7 +125,9 @@ class HttpClient:
             time.sleep(min(wait, s.max_wait_s))
         raise AssertionError("unreachable")
 
-    def _chunks(self, method: str, url: str, response: requests.Response, limit: int, chunk_size: int) -> Iterator[bytes]:
+    def _chunks(
+        self, method: str, url: str, response: requests.Response, limit: int, chunk_size: int
+    ) -> Iterator[bytes]:
         """The body in chunks, size-capped; every way a body can go wrong becomes a SourceError."""
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > limit:
@@ -130,7 +140,9 @@ class HttpClient:
                     raise SourceError(self.source, f"{method} {url}: response exceeds the {limit}-byte cap")
                 yield chunk
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-            raise SourceError(self.source, f"{method} {url}: connection broke while reading the body ({exc.__class__.__name__})") from exc
+            raise SourceError(
+                self.source, f"{method} {url}: connection broke while reading the body ({exc.__class__.__name__})"
+            ) from exc
         # Content-Length counts the bytes on the wire: comparable only when the body is not compressed.
         if declared and declared.isdigit() and not response.headers.get("Content-Encoding") and int(declared) != size:
             raise SourceError(self.source, f"{method} {url}: body truncated ({size} of {declared} bytes)")

@@ -52,7 +52,9 @@ def parse_payloads(source: Source, payloads: dict[str, bytes]) -> pl.DataFrame:
     return frame
 
 
-def _with_meta(frame: pl.DataFrame, source: Source, snapshot_date: dt.date, fetched_at: dt.datetime, origin: str) -> pl.DataFrame:
+def _with_meta(
+    frame: pl.DataFrame, source: Source, snapshot_date: dt.date, fetched_at: dt.datetime, origin: str
+) -> pl.DataFrame:
     return frame.with_columns(
         pl.lit(source.name).alias("source"),
         pl.lit(snapshot_date).alias("snapshot_date"),
@@ -61,7 +63,9 @@ def _with_meta(frame: pl.DataFrame, source: Source, snapshot_date: dt.date, fetc
     )
 
 
-def ingest_source(source: Source, store: WarehouseResource, settings: IngestSettings, now: dt.datetime | None = None) -> IngestResult:
+def ingest_source(
+    source: Source, store: WarehouseResource, settings: IngestSettings, now: dt.datetime | None = None
+) -> IngestResult:
     """Fetch (or bootstrap) one source and replace its slice for the day in its raw table."""
     now = now or utc_now()
     frame = None
@@ -74,7 +78,9 @@ def ingest_source(source: Source, store: WarehouseResource, settings: IngestSett
             with store.writer() as con:
                 last = queries.latest_snapshot_date(con, source.raw_table, source.name)
                 if last is not None:
-                    warehouse.record_source_run(con, source=source.name, status="failed", attempted_at=now, message=str(err))
+                    warehouse.record_source_run(
+                        con, source=source.name, status="failed", attempted_at=now, message=str(err)
+                    )
             if last is not None:
                 raise SourceFailed(f"{err}. The warehouse keeps its last good data from {last} (now stale).") from err
             reason = f"{err}. No data yet for {source.name}: bootstrapped from the bundled snapshot"
@@ -92,8 +98,14 @@ def ingest_source(source: Source, store: WarehouseResource, settings: IngestSett
     with store.writer() as con:
         warehouse.replace_snapshot(con, source.raw_table, frame, source=source.name, snapshot_date=snapshot_date)
         warehouse.record_source_run(
-            con, source=source.name, status=status, attempted_at=now, origin=origin,
-            snapshot_date=snapshot_date, row_count=frame.height, message=message,
+            con,
+            source=source.name,
+            status=status,
+            attempted_at=now,
+            origin=origin,
+            snapshot_date=snapshot_date,
+            row_count=frame.height,
+            message=message,
         )
     return IngestResult(frame, status, origin, snapshot_date, message, content_version(frame, source.version_ignores))
 
@@ -110,7 +122,9 @@ def build_ingest_asset(source: Source, group: str) -> dg.AssetsDefinition:
         description=source.description,
         tags={"source": source.name},
     )
-    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource, ingest: IngestSettings) -> dg.MaterializeResult:
+    def _ingest(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, ingest: IngestSettings
+    ) -> dg.MaterializeResult:
         try:
             result = ingest_source(source, warehouse, ingest)
         except SourceFailed as failed:
@@ -140,20 +154,27 @@ def build_freshness_check(source: Source) -> dg.AssetChecksDefinition:
         asset=dg.AssetKey(["raw", source.table]),
         name=f"{source.table}_fresh",
         blocking=False,
-        description=f"{source.name} holds live data at most {allowed_days} day(s) old (it publishes every {source.expected_interval.days} day(s)).",
+        description=f"{source.name} holds live data at most {allowed_days} day(s) old (it publishes every "
+        f"{source.expected_interval.days} day(s)).",
     )
     def _fresh(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.reader() as con:
             status = queries.source_status(con).filter(pl.col("source") == source.name)
         if status.is_empty():
-            return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN, description=f"{source.name} has never been ingested")
+            return dg.AssetCheckResult(
+                passed=False, severity=dg.AssetCheckSeverity.WARN, description=f"{source.name} has never been ingested"
+            )
         row = status.row(0, named=True)
         age = row["data_age_days"]
-        passed = row["data_origin"] == "live" and age is not None and age <= allowed_days and row["last_status"] != "failed"
+        passed = (
+            row["data_origin"] == "live" and age is not None and age <= allowed_days and row["last_status"] != "failed"
+        )
         return dg.AssetCheckResult(
             passed=passed,
             severity=dg.AssetCheckSeverity.WARN,
-            description=None if passed else f"{source.name}: data is {age} day(s) old ({row['data_origin']}); last attempt {row['last_status']}",
+            description=None
+            if passed
+            else f"{source.name}: data is {age} day(s) old ({row['data_origin']}); last attempt {row['last_status']}",
             metadata={
                 "data_age_days": age if age is not None else -1,
                 "data_origin": row["data_origin"] or "",

@@ -13,7 +13,9 @@ OWNERS = ["team:gpucost"]
 def column_schema(frame: pl.DataFrame, descriptions: dict[str, str] | None = None) -> dg.TableSchema:
     descriptions = descriptions or {}
     return dg.TableSchema(
-        columns=[dg.TableColumn(name, str(dtype), description=descriptions.get(name)) for name, dtype in frame.schema.items()]
+        columns=[
+            dg.TableColumn(name, str(dtype), description=descriptions.get(name)) for name, dtype in frame.schema.items()
+        ]
     )
 
 

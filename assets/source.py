@@ -15,7 +15,9 @@ from assets.http import HttpClient
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A snapshot bundled in the repo: files in the source's real format, plus snapshot.json (capture date, provenance)."""
+    """A snapshot bundled in the repo: files in the source's real format, plus snapshot.json (capture date,
+    provenance).
+    """
 
     package: str
 
@@ -35,7 +37,9 @@ class Snapshot:
         return {
             f.name.rsplit(".", 1)[0]: f.read_bytes()
             for f in self._files().iterdir()
-            if f.is_file() and f.name != "snapshot.json" and not f.name.startswith(("_", "."))
+            if f.is_file()
+            and f.name != "snapshot.json"
+            and not f.name.startswith(("_", "."))
             and not f.name.endswith(".py")
         }
 

@@ -21,8 +21,10 @@ def _price_text(prefix: str = "", with_source: bool = True) -> pl.Expr:
     c = lambda name: pl.col(f"{prefix}{name}")  # noqa: E731
     return pl.format(
         "{}{} {} {}: ${}/GPU-h",
-        pl.format("{} ", c("price_source")) if with_source else pl.lit(""), c("price_provider"),
-        pl.coalesce(c("price_region"), pl.lit("(every region)")), pl.coalesce(c("price_instance_type"), pl.lit("-")),
+        pl.format("{} ", c("price_source")) if with_source else pl.lit(""),
+        c("price_provider"),
+        pl.coalesce(c("price_region"), pl.lit("(every region)")),
+        pl.coalesce(c("price_instance_type"), pl.lit("-")),
         c("price_per_gpu_hour_usd").round(4),
     )
 
@@ -34,29 +36,58 @@ def _count(column: str) -> pl.Expr:
 
 def _tariff_text(prefix: str = "") -> pl.Expr:
     c = lambda name: pl.col(f"{prefix}{name}")  # noqa: E731
-    return pl.format("${}/kWh ({}, {}), PUE {}", c("tariff_usd_per_kwh").round(4), c("tariff_source"), pl.coalesce(c("tariff_period"), pl.lit("-")), c("pue"))
+    return pl.format(
+        "${}/kWh ({}, {}), PUE {}",
+        c("tariff_usd_per_kwh").round(4),
+        c("tariff_source"),
+        pl.coalesce(c("tariff_period"), pl.lit("-")),
+        c("pue"),
+    )
 
 
 def training_figures(training: pl.DataFrame) -> pl.DataFrame:
-    """Each reference model's training cost on each GPU model at the cheapest on-demand price, and on the cheapest GPU of all."""
+    """Each reference model's training cost on each GPU model at the cheapest on-demand price, and on the cheapest GPU
+    of all.
+    """
     rows = training.filter(pl.col("pricing") == "on_demand")
     per_gpu = rows.select(
         pl.format("training {} on {} (cheapest on-demand)", "model", "gpu_model").alias("figure"),
-        pl.col("cloud_cost_usd").alias("value"), pl.lit("usd").alias("unit"),
-        _price_text().alias("price_input"), _tariff_text().alias("tariff_input"),
-        pl.format("MFU {} (band {}-{}); {} active params x {} tokens; {} dense TFLOP/s ({})",
-                  "mfu", "mfu_low", "mfu_high", _count("params_active"), _count("training_tokens"), "peak_tflops_dense", "peak_precision").alias("assumptions_input"),
+        pl.col("cloud_cost_usd").alias("value"),
+        pl.lit("usd").alias("unit"),
+        _price_text().alias("price_input"),
+        _tariff_text().alias("tariff_input"),
+        pl.format(
+            "MFU {} (band {}-{}); {} active params x {} tokens; {} dense TFLOP/s ({})",
+            "mfu",
+            "mfu_low",
+            "mfu_high",
+            _count("params_active"),
+            _count("training_tokens"),
+            "peak_tflops_dense",
+            "peak_precision",
+        ).alias("assumptions_input"),
     )
-    best = rows.sort("cloud_cost_usd").unique("model", keep="first", maintain_order=True).select(
-        pl.format("training {} on the cheapest GPU", "model").alias("figure"),
-        pl.col("cloud_cost_usd").alias("value"), pl.lit("usd").alias("unit"),
-        pl.format("{} via {}", "gpu_model", _price_text()).alias("price_input"), _tariff_text().alias("tariff_input"),
-        pl.format("MFU {}; {} active params x {} tokens", "mfu", _count("params_active"), _count("training_tokens")).alias("assumptions_input"),
+    best = (
+        rows.sort("cloud_cost_usd")
+        .unique("model", keep="first", maintain_order=True)
+        .select(
+            pl.format("training {} on the cheapest GPU", "model").alias("figure"),
+            pl.col("cloud_cost_usd").alias("value"),
+            pl.lit("usd").alias("unit"),
+            pl.format("{} via {}", "gpu_model", _price_text()).alias("price_input"),
+            _tariff_text().alias("tariff_input"),
+            pl.format(
+                "MFU {}; {} active params x {} tokens", "mfu", _count("params_active"), _count("training_tokens")
+            ).alias("assumptions_input"),
+        )
     )
     gpu_hour = rows.unique("gpu_model", keep="first").select(
         pl.format("cheapest on-demand {} GPU-hour", "gpu_model").alias("figure"),
-        pl.col("price_per_gpu_hour_usd").alias("value"), pl.lit("usd_per_gpu_hour").alias("unit"),
-        _price_text().alias("price_input"), pl.lit(None, pl.String).alias("tariff_input"), pl.lit("").alias("assumptions_input"),
+        pl.col("price_per_gpu_hour_usd").alias("value"),
+        pl.lit("usd_per_gpu_hour").alias("unit"),
+        _price_text().alias("price_input"),
+        pl.lit(None, pl.String).alias("tariff_input"),
+        pl.lit("").alias("assumptions_input"),
     )
     return pl.concat([best, per_gpu, gpu_hour])
 
@@ -69,7 +100,8 @@ def scenario_figures(scenarios: pl.DataFrame) -> pl.DataFrame:
         frames.append(
             scenarios.filter(pl.col(f"today_{which}_value").is_not_null()).select(
                 pl.format("{} {} today ({})", "scenario", "metric", pl.lit(which.replace("_", " "))).alias("figure"),
-                pl.col(f"today_{which}_value").alias("value"), pl.col("metric").alias("unit"),
+                pl.col(f"today_{which}_value").alias("value"),
+                pl.col("metric").alias("unit"),
                 pl.format("{} via {}", pl.col(f"{p}gpu_model"), _price_text(p, with_source=False)).alias("price_input"),
                 _tariff_text(p).alias("tariff_input"),
                 pl.col("assumptions").alias("assumptions_input"),
@@ -87,20 +119,33 @@ def attribute_changes(current: pl.DataFrame, previous: pl.DataFrame) -> pl.DataF
 
     `previous` holds each figure's last different state (empty for a new figure).
     """
-    before = previous.select("figure", *(pl.col(c).alias(f"previous_{c}") for c in FIGURE_COLUMNS[1:]), pl.col("computed_at").alias("previous_computed_at"))
+    before = previous.select(
+        "figure",
+        *(pl.col(c).alias(f"previous_{c}") for c in FIGURE_COLUMNS[1:]),
+        pl.col("computed_at").alias("previous_computed_at"),
+    )
     joined = current.join(before, on="figure", how="left")
     changed = [
-        pl.when(pl.col(f"{k}_input").ne_missing(pl.col(f"previous_{k}_input")))
-        .then(pl.format("{}: {} -> {}", pl.lit(k), pl.coalesce(f"previous_{k}_input", pl.lit("none")), pl.coalesce(f"{k}_input", pl.lit("none"))))
+        pl.when(pl.col(f"{k}_input").ne_missing(pl.col(f"previous_{k}_input"))).then(
+            pl.format(
+                "{}: {} -> {}",
+                pl.lit(k),
+                pl.coalesce(f"previous_{k}_input", pl.lit("none")),
+                pl.coalesce(f"{k}_input", pl.lit("none")),
+            )
+        )
         for k in INPUT_KINDS
     ]
     return joined.with_columns(
         (pl.col("value") - pl.col("previous_value")).alias("change"),
         ((pl.col("value") / pl.col("previous_value") - 1) * 100).alias("change_pct"),
-        pl.when(pl.col("previous_value").is_null()).then(pl.lit("new figure"))
+        pl.when(pl.col("previous_value").is_null())
+        .then(pl.lit("new figure"))
         .otherwise(pl.concat_str(changed, separator="; ", ignore_nulls=True))
         .alias("changed_inputs"),
     ).with_columns(
-        pl.when(pl.col("changed_inputs") == "").then(pl.lit("no recorded input changed (a change in the model's code or a reference file)"))
-        .otherwise(pl.col("changed_inputs")).alias("changed_inputs")
+        pl.when(pl.col("changed_inputs") == "")
+        .then(pl.lit("no recorded input changed (a change in the model's code or a reference file)"))
+        .otherwise(pl.col("changed_inputs"))
+        .alias("changed_inputs")
     )

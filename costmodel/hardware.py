@@ -13,8 +13,10 @@ def peak_tflops(specs: pl.DataFrame) -> pl.DataFrame:
     return specs.select(
         "gpu_model",
         pl.coalesce("tflops_bf16_dense", "tflops_fp16_dense").alias("peak_tflops_dense"),
-        pl.when(pl.col("tflops_bf16_dense").is_not_null()).then(pl.lit("bf16"))
-        .when(pl.col("tflops_fp16_dense").is_not_null()).then(pl.lit("fp16"))
+        pl.when(pl.col("tflops_bf16_dense").is_not_null())
+        .then(pl.lit("bf16"))
+        .when(pl.col("tflops_fp16_dense").is_not_null())
+        .then(pl.lit("fp16"))
         .alias("peak_precision"),
     ).filter(pl.col("peak_tflops_dense").is_not_null())
 

@@ -50,7 +50,7 @@ def compute_bound_tokens_per_second(peak_tflops_dense, mfu, params_active):
 
 
 def params_read_per_step(params_active, params_total=None, batch_size=DEFAULT_BATCH_SIZE):
-    """Parameters one decode step of `batch_size` sequences reads: all active ones, plus the routed experts the batch touches.
+    """Parameters one decode step of `batch_size` sequences reads: all active ones, plus the routed experts it touches.
 
     Each token touches a random share N_active/N_total of the routed weights (N_total - N_active),
     so the batch misses a share (1 - N_active/N_total) ** batch of them. Dense (N_total = N_active,
@@ -65,13 +65,22 @@ def params_read_per_step(params_active, params_total=None, batch_size=DEFAULT_BA
 
 
 def bandwidth_bound_tokens_per_second(
-    memory_bandwidth_tbps, params_active, batch_size=DEFAULT_BATCH_SIZE, bytes_per_param=DEFAULT_BYTES_PER_PARAM, params_total=None
+    memory_bandwidth_tbps,
+    params_active,
+    batch_size=DEFAULT_BATCH_SIZE,
+    bytes_per_param=DEFAULT_BYTES_PER_PARAM,
+    params_total=None,
 ):
     """Generated tokens per second a GPU's memory bandwidth allows when decoding `batch_size` sequences together.
 
     `params_total` matters for a mixture of experts (see params_read_per_step); without it the model is dense.
     """
-    return batch_size * memory_bandwidth_tbps * 1e12 / (params_read_per_step(params_active, params_total, batch_size) * bytes_per_param)
+    return (
+        batch_size
+        * memory_bandwidth_tbps
+        * 1e12
+        / (params_read_per_step(params_active, params_total, batch_size) * bytes_per_param)
+    )
 
 
 def modeled_tokens_per_second(compute_bound, bandwidth_bound):
@@ -86,7 +95,9 @@ def cost_per_million_tokens_usd(price_per_gpu_hour_usd, tokens_per_second_per_gp
     return price_per_gpu_hour_usd / (tokens_per_second_per_gpu * utilization * 3600.0) * 1e6
 
 
-def workload_tokens_per_second(tokens_per_query: float, *, queries_per_second: float | None = None, queries_per_day: float | None = None) -> float:
+def workload_tokens_per_second(
+    tokens_per_query: float, *, queries_per_second: float | None = None, queries_per_day: float | None = None
+) -> float:
     if (queries_per_second is None) == (queries_per_day is None):
         raise ValueError("give exactly one of queries_per_second or queries_per_day")
     per_second = queries_per_second if queries_per_second is not None else queries_per_day / SECONDS_PER_DAY
@@ -112,7 +123,12 @@ def fleet(
     """
     servers = gpus_exact / gpus_per_server
     rounded = math.ceil(servers - 1e-9)  # 3,616.9 servers -> 3,617; an exact 4,000 stays 4,000
-    out: dict = {"servers": servers, "servers_rounded_up": rounded, "gpus": rounded * gpus_per_server, "gpus_exact": gpus_exact}
+    out: dict = {
+        "servers": servers,
+        "servers_rounded_up": rounded,
+        "gpus": rounded * gpus_per_server,
+        "gpus_exact": gpus_exact,
+    }
     if server_price_usd is not None:
         out["capex_usd"] = rounded * server_price_usd
     if price_per_gpu_hour_usd is not None:
@@ -123,7 +139,10 @@ def fleet(
     if electricity is not None and (server_power_kw is not None or power_w_per_gpu is not None):
         kw = rounded * server_power_kw if server_power_kw is not None else out["gpus"] * power_w_per_gpu / 1000.0
         kwh = energy_kwh(HOURS_PER_DAY, kw * 1000.0, electricity.pue)
-        out |= {"energy_kwh_per_day": kwh, "energy_cost_per_day_usd": energy_cost_usd(kwh, electricity.tariff_usd_per_kwh)}
+        out |= {
+            "energy_kwh_per_day": kwh,
+            "energy_cost_per_day_usd": energy_cost_usd(kwh, electricity.tariff_usd_per_kwh),
+        }
         if electricity.grid_gco2_per_kwh is not None:
             out["co2_kg_per_day"] = co2_kg(kwh, electricity.grid_gco2_per_kwh)
     return out
@@ -168,53 +187,120 @@ def inference_costs(
         models.select("model", "params_active", "params_total")
         .join(per_gpu, how="cross")
         .with_columns(
-            compute_bound_tokens_per_second(pl.col("peak_tflops_dense"), mfu, pl.col("params_active")).alias("tokens_per_second_compute_bound"),
+            compute_bound_tokens_per_second(pl.col("peak_tflops_dense"), mfu, pl.col("params_active")).alias(
+                "tokens_per_second_compute_bound"
+            ),
             bandwidth_bound_tokens_per_second(
-                pl.col("memory_bandwidth_tbps"), pl.col("params_active"), batch_size, bytes_per_param, pl.col("params_total")
+                pl.col("memory_bandwidth_tbps"),
+                pl.col("params_active"),
+                batch_size,
+                bytes_per_param,
+                pl.col("params_total"),
             ).alias("tokens_per_second_bandwidth_bound"),
             pl.lit("modeled").alias("throughput_basis"),
             pl.lit(ASSUMPTION_SOURCE).alias("throughput_source"),
         )
-        .with_columns(modeled_tokens_per_second(pl.col("tokens_per_second_compute_bound"), pl.col("tokens_per_second_bandwidth_bound")).alias("tokens_per_second_per_gpu"))
+        .with_columns(
+            modeled_tokens_per_second(
+                pl.col("tokens_per_second_compute_bound"), pl.col("tokens_per_second_bandwidth_bound")
+            ).alias("tokens_per_second_per_gpu")
+        )
     )
     measured = (
         models.select("model", "params_active", "params_total")
-        .join(throughput_records(throughput).select(
-            "model", "gpu_model", "tokens_per_second_per_gpu", pl.col("gpus").alias("measured_gpus"), pl.col("precision").alias("measured_precision"),
-            pl.col("input_tokens").alias("measured_input_tokens"), pl.col("output_tokens").alias("measured_output_tokens"),
-            pl.col("source").alias("throughput_source"),
-        ), on="model", how="inner")
+        .join(
+            throughput_records(throughput).select(
+                "model",
+                "gpu_model",
+                "tokens_per_second_per_gpu",
+                pl.col("gpus").alias("measured_gpus"),
+                pl.col("precision").alias("measured_precision"),
+                pl.col("input_tokens").alias("measured_input_tokens"),
+                pl.col("output_tokens").alias("measured_output_tokens"),
+                pl.col("source").alias("throughput_source"),
+            ),
+            on="model",
+            how="inner",
+        )
         .join(per_gpu, on="gpu_model", how="inner")
         .with_columns(pl.lit("measured").alias("throughput_basis"))
     )
     frame = pl.concat([modeled, measured], how="diagonal_relaxed").with_columns(
-        pl.lit(mfu).alias("mfu"), pl.lit(batch_size).alias("batch_size"), pl.lit(bytes_per_param).alias("bytes_per_param"),
+        pl.lit(mfu).alias("mfu"),
+        pl.lit(batch_size).alias("batch_size"),
+        pl.lit(bytes_per_param).alias("bytes_per_param"),
         pl.lit(utilization).alias("utilization"),
-        (pl.col("params_total") * bytes_per_param / (pl.col("memory_gb") * 1e9)).ceil().cast(pl.Int64).alias("min_gpus_for_weights"),
+        (pl.col("params_total") * bytes_per_param / (pl.col("memory_gb") * 1e9))
+        .ceil()
+        .cast(pl.Int64)
+        .alias("min_gpus_for_weights"),
         (pl.col("tokens_per_second_per_gpu") * utilization).alias("effective_tokens_per_second_per_gpu"),
     )
     frame = with_electricity(frame.with_columns(pl.col("tdp_w").alias("power_w_per_gpu")), energy, datacenter_pue)
     hours_per_million = 1e6 / (pl.col("effective_tokens_per_second_per_gpu") * 3600.0)
     frame = frame.with_columns(
-        cost_per_million_tokens_usd(pl.col("price_per_gpu_hour_usd"), pl.col("tokens_per_second_per_gpu"), utilization).alias("cost_per_million_tokens_usd"),
+        cost_per_million_tokens_usd(
+            pl.col("price_per_gpu_hour_usd"), pl.col("tokens_per_second_per_gpu"), utilization
+        ).alias("cost_per_million_tokens_usd"),
         energy_kwh(hours_per_million, pl.col("power_w_per_gpu"), pl.col("pue")).alias("energy_kwh_per_million_tokens"),
     ).with_columns(
-        energy_cost_usd(pl.col("energy_kwh_per_million_tokens"), pl.col("tariff_usd_per_kwh")).alias("energy_cost_per_million_tokens_usd"),
+        energy_cost_usd(pl.col("energy_kwh_per_million_tokens"), pl.col("tariff_usd_per_kwh")).alias(
+            "energy_cost_per_million_tokens_usd"
+        ),
         co2_kg(pl.col("energy_kwh_per_million_tokens"), pl.col("grid_gco2_per_kwh")).alias("co2_kg_per_million_tokens"),
         pl.lit(computed_at).alias("computed_at"),
     )
-    return frame.select(INFERENCE_COST_COLUMNS).sort("model", "pricing", "cost_per_million_tokens_usd", "price_provider", nulls_last=True)
+    return frame.select(INFERENCE_COST_COLUMNS).sort(
+        "model", "pricing", "cost_per_million_tokens_usd", "price_provider", nulls_last=True
+    )
 
 
 INFERENCE_COST_COLUMNS = [
-    "model", "gpu_model", "pricing", "throughput_basis", "params_active", "params_total",
-    "peak_tflops_dense", "peak_precision", "memory_gb", "memory_bandwidth_tbps", "min_gpus_for_weights",
-    "mfu", "batch_size", "bytes_per_param", "tokens_per_second_compute_bound", "tokens_per_second_bandwidth_bound",
-    "measured_gpus", "measured_precision", "measured_input_tokens", "measured_output_tokens", "throughput_source",
-    "tokens_per_second_per_gpu", "utilization", "effective_tokens_per_second_per_gpu",
-    "price_per_gpu_hour_usd", "cost_per_million_tokens_usd",
-    "price_provider", "price_region", "price_instance_type", "price_source", "price_snapshot_date", "price_origin", "price_offers",
-    "power_w_per_gpu", "pue", "pue_source", "energy_kwh_per_million_tokens",
-    "tariff_usd_per_kwh", "tariff_source", "tariff_period", "tariff_is_fallback", "energy_cost_per_million_tokens_usd",
-    "grid_gco2_per_kwh", "grid_year", "grid_source", "co2_kg_per_million_tokens", "computed_at",
+    "model",
+    "gpu_model",
+    "pricing",
+    "throughput_basis",
+    "params_active",
+    "params_total",
+    "peak_tflops_dense",
+    "peak_precision",
+    "memory_gb",
+    "memory_bandwidth_tbps",
+    "min_gpus_for_weights",
+    "mfu",
+    "batch_size",
+    "bytes_per_param",
+    "tokens_per_second_compute_bound",
+    "tokens_per_second_bandwidth_bound",
+    "measured_gpus",
+    "measured_precision",
+    "measured_input_tokens",
+    "measured_output_tokens",
+    "throughput_source",
+    "tokens_per_second_per_gpu",
+    "utilization",
+    "effective_tokens_per_second_per_gpu",
+    "price_per_gpu_hour_usd",
+    "cost_per_million_tokens_usd",
+    "price_provider",
+    "price_region",
+    "price_instance_type",
+    "price_source",
+    "price_snapshot_date",
+    "price_origin",
+    "price_offers",
+    "power_w_per_gpu",
+    "pue",
+    "pue_source",
+    "energy_kwh_per_million_tokens",
+    "tariff_usd_per_kwh",
+    "tariff_source",
+    "tariff_period",
+    "tariff_is_fallback",
+    "energy_cost_per_million_tokens_usd",
+    "grid_gco2_per_kwh",
+    "grid_year",
+    "grid_source",
+    "co2_kg_per_million_tokens",
+    "computed_at",
 ]

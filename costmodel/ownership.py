@@ -21,7 +21,9 @@ HOURS_PER_YEAR = 8760.0
 INTERCONNECT_SHARE = 0.19
 DEFAULT_CLUSTER_OVERHEAD = 1.0 / (1.0 - INTERCONNECT_SHARE)  # 1.2346
 DEFAULT_DEPRECIATION_PER_YEAR = 0.14 * math.log(10)  # 0.3224 per year
-OWNERSHIP_SOURCE = "Epoch AI (Cottier et al. 2024, arXiv:2405.21015): cluster overhead 1/(1-0.19), depreciation 0.14 OOM/yr"
+OWNERSHIP_SOURCE = (
+    "Epoch AI (Cottier et al. 2024, arXiv:2405.21015): cluster overhead 1/(1-0.19), depreciation 0.14 OOM/yr"
+)
 
 
 def capex_per_gpu(server_price_per_gpu_usd, cluster_overhead=DEFAULT_CLUSTER_OVERHEAD):

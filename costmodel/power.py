@@ -30,9 +30,15 @@ ANY_PROVIDER = "*"  # core.datacenter_pue's row for every provider without its o
 PUE_FALLBACK_PREFIX = "fallback: "
 
 ENERGY_COLUMNS = {
-    "pue": pl.Float64, "pue_source": pl.String,
-    "tariff_usd_per_kwh": pl.Float64, "tariff_source": pl.String, "tariff_period": pl.String, "tariff_is_fallback": pl.Boolean,
-    "grid_gco2_per_kwh": pl.Float64, "grid_year": pl.Int64, "grid_source": pl.String,
+    "pue": pl.Float64,
+    "pue_source": pl.String,
+    "tariff_usd_per_kwh": pl.Float64,
+    "tariff_source": pl.String,
+    "tariff_period": pl.String,
+    "tariff_is_fallback": pl.Boolean,
+    "grid_gco2_per_kwh": pl.Float64,
+    "grid_year": pl.Int64,
+    "grid_source": pl.String,
 }
 
 
@@ -78,18 +84,31 @@ def _fallback_pue(datacenter_pue: pl.DataFrame) -> tuple[pl.DataFrame, float, st
     fleet = datacenter_pue.filter(pl.col("region").is_null()).with_columns(pl.col("provider").str.to_lowercase())
     default = fleet.filter(pl.col("provider") == ANY_PROVIDER)
     if default.height != 1:
-        raise ValueError(f"the PUE table (core.datacenter_pue) needs exactly one default row (provider '{ANY_PROVIDER}', no region)")
+        raise ValueError(
+            f"the PUE table (core.datacenter_pue) needs exactly one default row (provider '{ANY_PROVIDER}', no region)"
+        )
     by_provider = fleet.filter(pl.col("provider") != ANY_PROVIDER).select(
         pl.col("provider").alias("_provider"),
         pl.col("pue").cast(pl.Float64).alias("_fallback_pue"),
-        (pl.lit(PUE_FALLBACK_PREFIX) + pl.col("provider") + pl.lit(" fleet-wide PUE, core.datacenter_pue: ") + pl.col("source")).alias("_fallback_pue_source"),
+        (
+            pl.lit(PUE_FALLBACK_PREFIX)
+            + pl.col("provider")
+            + pl.lit(" fleet-wide PUE, core.datacenter_pue: ")
+            + pl.col("source")
+        ).alias("_fallback_pue_source"),
     )
     star = default.row(0, named=True)
-    return by_provider, float(star["pue"]), f"{PUE_FALLBACK_PREFIX}default PUE for a provider without its own, core.datacenter_pue '*': {star['source']}"
+    return (
+        by_provider,
+        float(star["pue"]),
+        f"{PUE_FALLBACK_PREFIX}default PUE for a provider without its own, core.datacenter_pue '*': {star['source']}",
+    )
 
 
 def default_electricity(datacenter_pue: pl.DataFrame, provider: str | None = None) -> Electricity:
-    """The fallbacks, for a place the energy mart knows nothing about: PUE from core.datacenter_pue, the default tariff."""
+    """The fallbacks, for a place the energy mart knows nothing about: PUE from core.datacenter_pue, the default
+    tariff.
+    """
     return electricity_for(None, datacenter_pue, provider, None)
 
 
@@ -99,16 +118,25 @@ def _region_table(energy: pl.DataFrame | None) -> pl.DataFrame:
     if energy is None or energy.is_empty():
         return pl.DataFrame(schema=columns)
     return (
-        energy.select([pl.col(c).cast(t, strict=False) if c in energy.columns else pl.lit(None, t).alias(c) for c, t in columns.items()])
+        energy.select(
+            [
+                pl.col(c).cast(t, strict=False) if c in energy.columns else pl.lit(None, t).alias(c)
+                for c, t in columns.items()
+            ]
+        )
         .with_columns(pl.col("provider").str.to_lowercase())
         .unique(["provider", "region"], keep="first", maintain_order=True)
     )
 
 
 def with_electricity(
-    rows: pl.DataFrame, energy: pl.DataFrame | None, datacenter_pue: pl.DataFrame, provider: str = "price_provider", region: str = "price_region"
+    rows: pl.DataFrame,
+    energy: pl.DataFrame | None,
+    datacenter_pue: pl.DataFrame,
+    provider: str = "price_provider",
+    region: str = "price_region",
 ) -> pl.DataFrame:
-    """Add PUE, tariff and grid intensity columns for each row's (provider, region); fallbacks where the energy mart has no row.
+    """Add PUE, tariff and grid intensity columns for each row's (provider, region); fallbacks where the mart has none.
 
     `datacenter_pue` is core.datacenter_pue (provider, region, pue, source): where the mart has
     no PUE, the provider's fleet-wide row applies, else the '*' row, as in the mart itself.
@@ -120,21 +148,33 @@ def with_electricity(
     known = pl.col("tariff_usd_per_kwh").is_not_null()
     return joined.with_columns(
         pl.coalesce("pue", "_fallback_pue", pl.lit(star_pue)).alias("pue"),
-        pl.when(pl.col("pue").is_not_null()).then(pl.col("pue_source"))
-        .when(pl.col("_fallback_pue").is_not_null()).then(pl.col("_fallback_pue_source"))
-        .otherwise(pl.lit(star_source)).alias("pue_source"),
+        pl.when(pl.col("pue").is_not_null())
+        .then(pl.col("pue_source"))
+        .when(pl.col("_fallback_pue").is_not_null())
+        .then(pl.col("_fallback_pue_source"))
+        .otherwise(pl.lit(star_source))
+        .alias("pue_source"),
         pl.coalesce("tariff_usd_per_kwh", pl.lit(DEFAULT_TARIFF_USD_PER_KWH)).alias("tariff_usd_per_kwh"),
         pl.when(known).then(pl.col("tariff_source")).otherwise(pl.lit(DEFAULT_TARIFF_SOURCE)).alias("tariff_source"),
         pl.when(known).then(pl.col("tariff_period")).otherwise(pl.lit(DEFAULT_TARIFF_PERIOD)).alias("tariff_period"),
-        pl.when(known).then(pl.col("tariff_is_fallback").fill_null(False)).otherwise(pl.lit(True)).alias("tariff_is_fallback"),
+        pl.when(known)
+        .then(pl.col("tariff_is_fallback").fill_null(False))
+        .otherwise(pl.lit(True))
+        .alias("tariff_is_fallback"),
     ).drop("_provider", "_region", "_fallback_pue", "_fallback_pue_source")
 
 
-def electricity_for(energy: pl.DataFrame | None, datacenter_pue: pl.DataFrame, provider: str | None, region: str | None) -> Electricity:
+def electricity_for(
+    energy: pl.DataFrame | None, datacenter_pue: pl.DataFrame, provider: str | None, region: str | None
+) -> Electricity:
     """The electricity terms of one place (fallbacks where the energy mart has no row for it)."""
     row = with_electricity(
-        pl.DataFrame({"price_provider": [provider], "price_region": [region]}, schema={"price_provider": pl.String, "price_region": pl.String}),
-        energy, datacenter_pue,
+        pl.DataFrame(
+            {"price_provider": [provider], "price_region": [region]},
+            schema={"price_provider": pl.String, "price_region": pl.String},
+        ),
+        energy,
+        datacenter_pue,
     ).row(0, named=True)
     return Electricity(**{k: row[k] for k in ENERGY_COLUMNS})
 

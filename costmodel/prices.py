@@ -25,7 +25,9 @@ def offers(prices: pl.DataFrame, pricing: str = "on_demand") -> pl.DataFrame:
     )
 
 
-def cheapest_prices(prices: pl.DataFrame, pricing: str = "on_demand", *, by_provider: bool = False, label: str | None = None) -> pl.DataFrame:
+def cheapest_prices(
+    prices: pl.DataFrame, pricing: str = "on_demand", *, by_provider: bool = False, label: str | None = None
+) -> pl.DataFrame:
     """The cheapest offer per GPU model (or per GPU model and provider), with its provenance.
 
     `label` names the choice in the `pricing` column (default: the pricing kind itself).
@@ -103,7 +105,9 @@ def price_options(prices: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def choose_price(prices: pl.DataFrame, gpu_model: str, pricing: str = "on_demand", provider: str | None = None) -> dict | None:
+def choose_price(
+    prices: pl.DataFrame, gpu_model: str, pricing: str = "on_demand", provider: str | None = None
+) -> dict | None:
     """The cheapest offer for one GPU model (at one provider if given), as a dict; None if there is none."""
     if provider is not None:
         prices = prices.filter(pl.col("provider").str.to_lowercase() == provider.lower())

@@ -29,7 +29,9 @@ from costmodel.prices import price_options
 DEFAULT_MFU = 0.40  # central model-FLOPs utilization (Megatron-LM 44-52% step MFU; 30-40% end to end at scale)
 DEFAULT_MFU_LOW = 0.30
 DEFAULT_MFU_HIGH = 0.50
-MFU_SOURCE = "default: central 0.40, band 0.30-0.50 (Megatron-LM 44-52% step MFU; 30-40% end to end for dense models at scale)"
+MFU_SOURCE = (
+    "default: central 0.40, band 0.30-0.50 (Megatron-LM 44-52% step MFU; 30-40% end to end for dense models at scale)"
+)
 SECONDS_PER_HOUR = 3600.0
 HOURS_PER_DAY = 24.0
 
@@ -58,7 +60,9 @@ def cloud_cost_usd(gpu_hours_needed, price_per_gpu_hour_usd):
     return gpu_hours_needed * price_per_gpu_hour_usd
 
 
-def mfu_band(mfu: float | None = None, low: float | None = None, high: float | None = None) -> tuple[float, float, float]:
+def mfu_band(
+    mfu: float | None = None, low: float | None = None, high: float | None = None
+) -> tuple[float, float, float]:
     """(low, central, high) MFU. A central value outside the default band widens the band to include it."""
     central = DEFAULT_MFU if mfu is None else mfu
     low = min(DEFAULT_MFU_LOW, central) if low is None else low
@@ -86,8 +90,11 @@ def training_estimate(
     """Every training figure for one model on one GPU (the CLI's `estimate training`)."""
     low, central, high = mfu
     flops = training_flops(params_active, tokens)
-    hours = {"": gpu_hours(flops, peak_tflops_dense, central), "_low": gpu_hours(flops, peak_tflops_dense, high),
-             "_high": gpu_hours(flops, peak_tflops_dense, low)}
+    hours = {
+        "": gpu_hours(flops, peak_tflops_dense, central),
+        "_low": gpu_hours(flops, peak_tflops_dense, high),
+        "_high": gpu_hours(flops, peak_tflops_dense, low),
+    }
     out: dict = {"flops": flops, **{f"gpu_hours{k}": v for k, v in hours.items()}}
     if gpus:
         out |= {f"wall_clock_days{k}": wall_clock_days(v, gpus) for k, v in hours.items()}
@@ -100,10 +107,14 @@ def training_estimate(
         if electricity.grid_gco2_per_kwh is not None:
             out["co2_kg"] = co2_kg(kwh, electricity.grid_gco2_per_kwh)
         if capex_usd_per_gpu_hour is not None:
-            energy_per_hour = energy_cost_usd(energy_kwh(1.0, power_w_per_gpu, electricity.pue), electricity.tariff_usd_per_kwh)
+            energy_per_hour = energy_cost_usd(
+                energy_kwh(1.0, power_w_per_gpu, electricity.pue), electricity.tariff_usd_per_kwh
+            )
             out["owned_cost_usd"] = hours[""] * owned_cost_per_gpu_hour(capex_usd_per_gpu_hour, energy_per_hour)
             if price_per_gpu_hour_usd is not None:
-                out["owning_breakeven_utilization"] = breakeven_utilization(capex_usd_per_gpu_hour, energy_per_hour, price_per_gpu_hour_usd)
+                out["owning_breakeven_utilization"] = breakeven_utilization(
+                    capex_usd_per_gpu_hour, energy_per_hour, price_per_gpu_hour_usd
+                )
     return out
 
 
@@ -134,7 +145,9 @@ def training_costs(
         runs.join(per_gpu, how="cross")
         .with_columns(
             training_flops(pl.col("params_active"), pl.col("training_tokens")).alias("training_flops"),
-            pl.lit(central).alias("mfu"), pl.lit(low).alias("mfu_low"), pl.lit(high).alias("mfu_high"),
+            pl.lit(central).alias("mfu"),
+            pl.lit(low).alias("mfu_low"),
+            pl.lit(high).alias("mfu_high"),
         )
         .with_columns(
             gpu_hours(pl.col("training_flops"), pl.col("peak_tflops_dense"), pl.col("mfu")).alias("gpu_hours"),
@@ -142,28 +155,50 @@ def training_costs(
             gpu_hours(pl.col("training_flops"), pl.col("peak_tflops_dense"), pl.col("mfu_low")).alias("gpu_hours_high"),
         )
         .with_columns(
-            cloud_cost_usd(pl.col(f"gpu_hours{k}"), pl.col("price_per_gpu_hour_usd")).alias(f"cloud_cost_usd{k}") for k in ("", "_low", "_high")
+            cloud_cost_usd(pl.col(f"gpu_hours{k}"), pl.col("price_per_gpu_hour_usd")).alias(f"cloud_cost_usd{k}")
+            for k in ("", "_low", "_high")
         )
     )
-    frame = with_electricity(frame.with_columns(pl.col("tdp_w").alias("power_w_per_gpu"), pl.lit("tdp").alias("power_basis")), energy, datacenter_pue)
-    frame = frame.with_columns(energy_kwh(pl.col("gpu_hours"), pl.col("power_w_per_gpu"), pl.col("pue")).alias("energy_kwh")).with_columns(
+    frame = with_electricity(
+        frame.with_columns(pl.col("tdp_w").alias("power_w_per_gpu"), pl.lit("tdp").alias("power_basis")),
+        energy,
+        datacenter_pue,
+    )
+    frame = frame.with_columns(
+        energy_kwh(pl.col("gpu_hours"), pl.col("power_w_per_gpu"), pl.col("pue")).alias("energy_kwh")
+    ).with_columns(
         energy_cost_usd(pl.col("energy_kwh"), pl.col("tariff_usd_per_kwh")).alias("energy_cost_usd"),
         co2_kg(pl.col("energy_kwh"), pl.col("grid_gco2_per_kwh")).alias("co2_kg"),
     )
     frame = _with_ownership(frame, purchase_prices)
-    return frame.with_columns(pl.lit(computed_at).alias("computed_at")).select(TRAINING_COST_COLUMNS).sort("model", "pricing", "cloud_cost_usd", "price_provider", nulls_last=True)
+    return (
+        frame.with_columns(pl.lit(computed_at).alias("computed_at"))
+        .select(TRAINING_COST_COLUMNS)
+        .sort("model", "pricing", "cloud_cost_usd", "price_provider", nulls_last=True)
+    )
 
 
 def _with_ownership(frame: pl.DataFrame, purchase_prices: pl.DataFrame | None) -> pl.DataFrame:
     """Amortized capex per GPU-hour (Epoch method), owned cost of the run and the break-even utilization."""
-    schema = {"gpu_model": pl.String, "server_price_per_gpu_usd": pl.Float64, "price_date": pl.String, "source": pl.String}
+    schema = {
+        "gpu_model": pl.String,
+        "server_price_per_gpu_usd": pl.Float64,
+        "price_date": pl.String,
+        "source": pl.String,
+    }
     purchase = (purchase_prices if purchase_prices is not None else pl.DataFrame(schema=schema)).select(
-        "gpu_model", "server_price_per_gpu_usd",
-        pl.col("price_date").cast(pl.String).alias("purchase_price_date"), pl.col("source").alias("purchase_price_source"),
+        "gpu_model",
+        "server_price_per_gpu_usd",
+        pl.col("price_date").cast(pl.String).alias("purchase_price_date"),
+        pl.col("source").alias("purchase_price_source"),
     )
-    capex_hour = capex_per_gpu_hour(capex_per_gpu(pl.col("server_price_per_gpu_usd"), pl.col("cluster_overhead")),
-                                    depreciation_per_year=DEFAULT_DEPRECIATION_PER_YEAR)
-    energy_per_hour = energy_cost_usd(energy_kwh(1.0, pl.col("power_w_per_gpu"), pl.col("pue")), pl.col("tariff_usd_per_kwh"))
+    capex_hour = capex_per_gpu_hour(
+        capex_per_gpu(pl.col("server_price_per_gpu_usd"), pl.col("cluster_overhead")),
+        depreciation_per_year=DEFAULT_DEPRECIATION_PER_YEAR,
+    )
+    energy_per_hour = energy_cost_usd(
+        energy_kwh(1.0, pl.col("power_w_per_gpu"), pl.col("pue")), pl.col("tariff_usd_per_kwh")
+    )
     return (
         frame.join(purchase, on="gpu_model", how="left")
         .with_columns(
@@ -173,20 +208,64 @@ def _with_ownership(frame: pl.DataFrame, purchase_prices: pl.DataFrame | None) -
         )
         .with_columns(capex_hour.alias("capex_usd_per_gpu_hour"))
         .with_columns(
-            (pl.col("gpu_hours") * owned_cost_per_gpu_hour(pl.col("capex_usd_per_gpu_hour"), energy_per_hour)).alias("owned_cost_usd"),
-            breakeven_utilization(pl.col("capex_usd_per_gpu_hour"), energy_per_hour, pl.col("price_per_gpu_hour_usd")).alias("owning_breakeven_utilization"),
+            (pl.col("gpu_hours") * owned_cost_per_gpu_hour(pl.col("capex_usd_per_gpu_hour"), energy_per_hour)).alias(
+                "owned_cost_usd"
+            ),
+            breakeven_utilization(
+                pl.col("capex_usd_per_gpu_hour"), energy_per_hour, pl.col("price_per_gpu_hour_usd")
+            ).alias("owning_breakeven_utilization"),
         )
     )
 
 
 TRAINING_COST_COLUMNS = [
-    "model", "gpu_model", "pricing", "params_active", "training_tokens", "training_flops", "peak_tflops_dense", "peak_precision",
-    "mfu", "mfu_low", "mfu_high", "gpu_hours", "gpu_hours_low", "gpu_hours_high",
-    "price_per_gpu_hour_usd", "cloud_cost_usd", "cloud_cost_usd_low", "cloud_cost_usd_high",
-    "price_provider", "price_region", "price_instance_type", "price_source", "price_snapshot_date", "price_origin", "price_offers",
-    "power_w_per_gpu", "power_basis", "pue", "pue_source", "energy_kwh",
-    "tariff_usd_per_kwh", "tariff_source", "tariff_period", "tariff_is_fallback", "energy_cost_usd",
-    "grid_gco2_per_kwh", "grid_year", "grid_source", "co2_kg",
-    "server_price_per_gpu_usd", "purchase_price_date", "purchase_price_source", "cluster_overhead", "depreciation_per_year",
-    "ownership_method", "capex_usd_per_gpu_hour", "owned_cost_usd", "owning_breakeven_utilization", "computed_at",
+    "model",
+    "gpu_model",
+    "pricing",
+    "params_active",
+    "training_tokens",
+    "training_flops",
+    "peak_tflops_dense",
+    "peak_precision",
+    "mfu",
+    "mfu_low",
+    "mfu_high",
+    "gpu_hours",
+    "gpu_hours_low",
+    "gpu_hours_high",
+    "price_per_gpu_hour_usd",
+    "cloud_cost_usd",
+    "cloud_cost_usd_low",
+    "cloud_cost_usd_high",
+    "price_provider",
+    "price_region",
+    "price_instance_type",
+    "price_source",
+    "price_snapshot_date",
+    "price_origin",
+    "price_offers",
+    "power_w_per_gpu",
+    "power_basis",
+    "pue",
+    "pue_source",
+    "energy_kwh",
+    "tariff_usd_per_kwh",
+    "tariff_source",
+    "tariff_period",
+    "tariff_is_fallback",
+    "energy_cost_usd",
+    "grid_gco2_per_kwh",
+    "grid_year",
+    "grid_source",
+    "co2_kg",
+    "server_price_per_gpu_usd",
+    "purchase_price_date",
+    "purchase_price_source",
+    "cluster_overhead",
+    "depreciation_per_year",
+    "ownership_method",
+    "capex_usd_per_gpu_hour",
+    "owned_cost_usd",
+    "owning_breakeven_utilization",
+    "computed_at",
 ]

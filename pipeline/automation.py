@@ -10,7 +10,8 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
     target=dg.AssetSelection.all(),
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=30,
-    description="Evaluates every asset's automation condition every 30 s: core prices and costs recompute when an input's data version changes.",
+    description="Evaluates every asset's automation condition every 30 s: core prices and costs recompute when an "
+    "input's data version changes.",
 )
 
 WATCHED_FILES = (*REFERENCE_FILES, *ENERGY_REFERENCE_FILES)
@@ -22,14 +23,19 @@ REFERENCE_KEYS = {ref.name: dg.AssetKey(["core", ref.table]) for ref in WATCHED_
     asset_selection=dg.AssetSelection.assets(*REFERENCE_KEYS.values()),
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Every 30 s, hashes the reference data files (GPU specs, aliases, models, …) and reloads any whose content no longer matches its asset's data version; costs then follow by automation.",
+    description="Every 30 s, hashes the reference data files (GPU specs, aliases, models, …) and reloads any whose "
+    "content no longer matches its asset's data version; costs then follow by automation.",
 )
 def reference_files_sensor(context: dg.SensorEvaluationContext):
     stale = []
     for ref in WATCHED_FILES:
         key = REFERENCE_KEYS[ref.name]
         event = context.instance.get_latest_materialization_event(key)
-        loaded = event.asset_materialization.tags.get("dagster/data_version") if event and event.asset_materialization else None
+        loaded = (
+            event.asset_materialization.tags.get("dagster/data_version")
+            if event and event.asset_materialization
+            else None
+        )
         if loaded != ref.content_hash():
             stale.append((key, ref.content_hash()))
     if not stale:

@@ -25,12 +25,22 @@ def cmd_run(args) -> int:
     ensure_dagster_home()
     resources = build_resources(offline=args.offline or None)
     run_config = config_override("mfu", args.mfu) if args.mfu is not None else None
-    print(f"gpucost: warehouse {resources['warehouse'].path}{' (offline: bundled snapshots only)' if args.offline else ''}", flush=True)
+    print(
+        "gpucost: warehouse "
+        f"{resources['warehouse'].path}{' (offline: bundled snapshots only)' if args.offline else ''}",
+        flush=True,
+    )
     if not args.offline:
-        print("gpucost: fetching every source live; one that cannot be reached keeps its last good data "
-              "(or, on a first run, starts from the snapshot bundled in the repo)...", flush=True)
+        print(
+            "gpucost: fetching every source live; one that cannot be reached keeps its last good data "
+            "(or, on a first run, starts from the snapshot bundled in the repo)...",
+            flush=True,
+        )
     summary = run_pipeline(
-        resources=resources, instance=dg.DagsterInstance.get(), run_config=run_config, log_level="DEBUG" if args.verbose else "CRITICAL"
+        resources=resources,
+        instance=dg.DagsterInstance.get(),
+        run_config=run_config,
+        log_level="DEBUG" if args.verbose else "CRITICAL",
     )
     print_report()
     if summary.failed_ingest:
@@ -57,22 +67,50 @@ def print_report() -> None:
         mfu = f"MFU {first['mfu']:.2f}, band {first['mfu_low']:.2f}-{first['mfu_high']:.2f}"
     else:
         mfu = "no GPU model has both a price and a dense peak yet"
-    print(f"\nCheapest on-demand price per GPU model, and one {HEADLINE_MODEL} training run on it "
-          f"(300B tokens, 6 x params x tokens FLOPs, {mfu}; low/high = at the band's high/low MFU):\n")
-    print(format_table(headline.select(
-        "gpu_model", pl.col("price_per_gpu_hour_usd").alias("usd_per_gpu_hour"), "provider", "region", "instance_type",
-        "origin", "price_date", pl.col("gpu_hours").round(0), pl.col("cloud_cost_usd").alias("gpt3_training_usd"),
-        pl.col("cloud_cost_usd_low").alias("low_usd"), pl.col("cloud_cost_usd_high").alias("high_usd"),
-    ), money_columns=("usd_per_gpu_hour",)))
+    print(
+        f"\nCheapest on-demand price per GPU model, and one {HEADLINE_MODEL} training run on it "
+        f"(300B tokens, 6 x params x tokens FLOPs, {mfu}; low/high = at the band's high/low MFU):\n"
+    )
+    print(
+        format_table(
+            headline.select(
+                "gpu_model",
+                pl.col("price_per_gpu_hour_usd").alias("usd_per_gpu_hour"),
+                "provider",
+                "region",
+                "instance_type",
+                "origin",
+                "price_date",
+                pl.col("gpu_hours").round(0),
+                pl.col("cloud_cost_usd").alias("gpt3_training_usd"),
+                pl.col("cloud_cost_usd_low").alias("low_usd"),
+                pl.col("cloud_cost_usd_high").alias("high_usd"),
+            ),
+            money_columns=("usd_per_gpu_hour",),
+        )
+    )
     live = status.filter(pl.col("last_status") == "live").height
     print(f"\nSources: {live} live, {status.height - live} not (stale data is kept and marked):\n")
-    print(format_table(status.select(
-        "source", "last_status", "data_origin", "data_snapshot_date", "data_age_days", "row_count", "stale",
-    )))
+    print(
+        format_table(
+            status.select(
+                "source",
+                "last_status",
+                "data_origin",
+                "data_snapshot_date",
+                "data_age_days",
+                "row_count",
+                "stale",
+            )
+        )
+    )
     not_live = status.filter(pl.col("last_status") != "live")
     offline = not_live.filter(pl.col("last_message").str.contains("offline mode"))
     if offline.height:
-        print(f"  {offline.height} source(s) read from the bundled snapshots (offline mode): " + ", ".join(offline["source"]))
+        print(
+            f"  {offline.height} source(s) read from the bundled snapshots (offline mode): "
+            + ", ".join(offline["source"])
+        )
     for row in not_live.filter(~pl.col("last_message").str.contains("offline mode")).iter_rows(named=True):
         print(f"  {row['last_message']}")
 
@@ -98,7 +136,11 @@ def cmd_sql(args) -> int:
 
 def cmd_ui(args) -> int:
     home = ensure_dagster_home()
-    print(f"gpucost: Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); schedule and automation sensor start RUNNING", flush=True)
+    print(
+        f"gpucost: Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); schedule and automation sensor "
+        "start RUNNING",
+        flush=True,
+    )
     workspace = project_dir() / "workspace.yaml"
     target = ["-w", str(workspace)] if workspace.exists() else ["-m", "pipeline.definitions"]
     command = ["dagster", "dev", *target, "-h", args.host, "-p", str(args.port)]
@@ -114,22 +156,28 @@ def cmd_validate(args) -> int:
 
     dg.Definitions.validate_loadable(defs)
     graph = defs.resolve_asset_graph()
-    print(f"gpucost: definitions valid: {len(list(graph.get_all_asset_keys()))} assets, "
-          f"{len(list(defs.resolve_all_job_defs()))} jobs, schedules and sensors load.")
+    print(
+        f"gpucost: definitions valid: {len(list(graph.get_all_asset_keys()))} assets, "
+        f"{len(list(defs.resolve_all_job_defs()))} jobs, schedules and sensors load."
+    )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = one_line_errors(argparse.ArgumentParser(prog="gpucost", description="What does it cost, today, to train or serve an AI model?"))
+    parser = one_line_errors(
+        argparse.ArgumentParser(prog="gpucost", description="What does it cost, today, to train or serve an AI model?")
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = one_line_errors(sub.add_parser("run", help="materialize everything in-process and print the headline table"))
     run.add_argument("--offline", action="store_true", help="use the bundled snapshots, never the network")
     run.add_argument(
-        "--mfu", type=float,
-        help="model FLOPs utilization for every cost mart that assumes one (training_costs, model_validation, inference_costs; "
-             "default 0.40). A run-level override: it holds for this run only, and the next automatic recompute "
-             "(schedule or automation sensor) uses the default again",
+        "--mfu",
+        type=float,
+        help="model FLOPs utilization for every cost mart that assumes one (training_costs, model_validation, "
+        "inference_costs; "
+        "default 0.40). A run-level override: it holds for this run only, and the next automatic recompute "
+        "(schedule or automation sensor) uses the default again",
     )
     run.add_argument("--verbose", action="store_true", help="show Dagster's full event log on the console")
     run.add_argument("--strict", action="store_true", help="exit 1 if any source failed, even when costs were computed")

@@ -29,6 +29,8 @@ def format_table(frame: pl.DataFrame, *, money_columns: tuple[str, ...] = ()) ->
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(frame.columns)]
 
     def line(values):
-        return "  ".join(v.rjust(w) if c in numeric else v.ljust(w) for c, v, w in zip(frame.columns, values, widths)).rstrip()
+        return "  ".join(
+            v.rjust(w) if c in numeric else v.ljust(w) for c, v, w in zip(frame.columns, values, widths)
+        ).rstrip()
 
     return "\n".join([line(frame.columns), line(["-" * w for w in widths]), *(line(r) for r in cells)])

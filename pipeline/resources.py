@@ -16,7 +16,9 @@ URL_PREFIX = "GPUCOST_URL_"
 
 
 def base_url_overrides(environ=os.environ) -> dict[str, str]:
-    return {key[len(URL_PREFIX):].lower(): value for key, value in environ.items() if key.startswith(URL_PREFIX) and value}
+    return {
+        key[len(URL_PREFIX) :].lower(): value for key, value in environ.items() if key.startswith(URL_PREFIX) and value
+    }
 
 
 def build_resources(*, offline: bool | None = None, database: str | None = None, **ingest_overrides) -> dict:

@@ -50,7 +50,12 @@ def config_override(field: str, value) -> dict:
 
 
 def run_pipeline(
-    *, resources: dict, instance: dg.DagsterInstance, run_config: dict | None = None, tags: dict | None = None, log_level: str = "CRITICAL"
+    *,
+    resources: dict,
+    instance: dg.DagsterInstance,
+    run_config: dict | None = None,
+    tags: dict | None = None,
+    log_level: str = "CRITICAL",
 ) -> RunSummary:
     """Two runs: sources and reference files (each fails alone), then everything downstream of them.
 
@@ -62,7 +67,13 @@ def run_pipeline(
     loggers = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     tags = {"gpucost/trigger": "cli", **(tags or {})}
     ingest = dg.materialize(
-        everything, selection=INGEST_SELECTION, resources=resources, instance=instance, raise_on_error=False, run_config=loggers, tags=tags
+        everything,
+        selection=INGEST_SELECTION,
+        resources=resources,
+        instance=instance,
+        raise_on_error=False,
+        run_config=loggers,
+        tags=tags,
     )
     downstream = dg.materialize(
         everything,

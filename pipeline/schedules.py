@@ -9,7 +9,8 @@ INGEST_SELECTION = dg.AssetSelection.key_prefixes(["raw"]) | dg.AssetSelection.g
 daily_ingest_job = dg.define_asset_job(
     "daily_ingest",
     selection=INGEST_SELECTION,
-    description="Fetch every price and energy source and reload the reference files. Downstream costs recompute by automation when an input's data version changes.",
+    description="Fetch every price and energy source and reload the reference files. Downstream costs recompute by "
+    "automation when an input's data version changes.",
 )
 
 daily_ingest_schedule = dg.ScheduleDefinition(

@@ -11,8 +11,8 @@ import datetime as dt
 import os
 import platform
 import socket
-import subprocess
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -49,7 +49,9 @@ def bench_offline_run(rows: list) -> None:
         finally:
             sys.stdout = stdout
             devnull.close()
-    rows.append(("`gpucost run --offline`, empty warehouse (all sources, costs, checks; 2 in-process runs)", f"{first:.1f} s"))
+    rows.append(
+        ("`gpucost run --offline`, empty warehouse (all sources, costs, checks; 2 in-process runs)", f"{first:.1f} s")
+    )
     rows.append(("`gpucost run --offline`, warehouse already filled", f"{again:.1f} s"))
 
 
@@ -62,17 +64,28 @@ def bench_skypilot(rows: list) -> None:
     scale = 400  # ~40k catalog lines, the size of the live GPU catalogs
     big = {c: b.split(b"\n", 1)[0] + b"\n" + (b.split(b"\n", 1)[1] * scale) for c, b in payloads.items()}
     n_lines = sum(b.count(b"\n") for b in big.values())
-    meta = [pl.lit("skypilot").alias("source"), pl.lit(dt.date.today()).alias("snapshot_date"),
-            pl.lit(dt.datetime.now()).alias("fetched_at"), pl.lit("live").alias("origin")]
+    meta = [
+        pl.lit("skypilot").alias("source"),
+        pl.lit(dt.date.today()).alias("snapshot_date"),
+        pl.lit(dt.datetime.now()).alias("fetched_at"),
+        pl.lit("live").alias("origin"),
+    ]
     parse_s = timed(lambda: skypilot.parse(big))
     raw = skypilot.parse(big).with_columns(meta)
     norm_s = timed(lambda: skypilot.normalize(raw))
     offers = skypilot.normalize(raw)
     aliases, specs = GPU_ALIASES.load(), GPU_SPECS.load()
-    wide = pl.concat([offers.with_columns(pl.format("{}-{}", "instance_type", pl.lit(i)).alias("instance_type")) for i in range(2000)])
+    wide = pl.concat(
+        [
+            offers.with_columns(pl.format("{}-{}", "instance_type", pl.lit(i)).alias("instance_type"))
+            for i in range(2000)
+        ]
+    )
     canon_s = timed(lambda: price_rows(wide, aliases, specs))
     rows.append((f"SkyPilot parse, {n_lines:,} catalog lines (5 clouds)", f"{parse_s * 1000:.0f} ms"))
-    rows.append((f"SkyPilot normalize (GCP host+GPU join, TPU chips, zones), {raw.height:,} rows", f"{norm_s * 1000:.0f} ms"))
+    rows.append(
+        (f"SkyPilot normalize (GCP host+GPU join, TPU chips, zones), {raw.height:,} rows", f"{norm_s * 1000:.0f} ms")
+    )
     rows.append((f"Canonical GPU names + $/GPU-h + $/PFLOP-h, {wide.height:,} offers", f"{canon_s * 1000:.0f} ms"))
 
 
@@ -80,15 +93,31 @@ def bench_warehouse(rows: list) -> None:
     import warehouse
 
     n = 200_000
-    frame = pl.DataFrame({
-        "source": ["bench"] * n, "provider": ["aws"] * n, "region": ["us-east-1"] * n,
-        "instance_type": [f"i{i}" for i in range(n)], "gpu_name_raw": ["H100"] * n, "gpu_model": ["H100-SXM"] * n,
-        "gpu_count": [8.0] * n, "pricing": ["on_demand"] * n, "price_basis": ["instance"] * n,
-        "price_per_hour_usd": [55.04] * n, "price_per_gpu_hour_usd": [6.88] * n, "currency": ["USD"] * n,
-        "snapshot_date": [dt.date(2026, 11, 30)] * n, "fetched_at": [dt.datetime(2026, 11, 30)] * n, "origin": ["live"] * n,
-    })
+    frame = pl.DataFrame(
+        {
+            "source": ["bench"] * n,
+            "provider": ["aws"] * n,
+            "region": ["us-east-1"] * n,
+            "instance_type": [f"i{i}" for i in range(n)],
+            "gpu_name_raw": ["H100"] * n,
+            "gpu_model": ["H100-SXM"] * n,
+            "gpu_count": [8.0] * n,
+            "pricing": ["on_demand"] * n,
+            "price_basis": ["instance"] * n,
+            "price_per_hour_usd": [55.04] * n,
+            "price_per_gpu_hour_usd": [6.88] * n,
+            "currency": ["USD"] * n,
+            "snapshot_date": [dt.date(2026, 11, 30)] * n,
+            "fetched_at": [dt.datetime(2026, 11, 30)] * n,
+            "origin": ["live"] * n,
+        }
+    )
     with tempfile.TemporaryDirectory() as tmp, warehouse.connect_writer(f"{tmp}/w.duckdb") as con:
-        write_s = timed(lambda: warehouse.replace_snapshot(con, "core.gpu_prices", frame, source="bench", snapshot_date=dt.date(2026, 11, 30)))
+        write_s = timed(
+            lambda: warehouse.replace_snapshot(
+                con, "core.gpu_prices", frame, source="bench", snapshot_date=dt.date(2026, 11, 30)
+            )
+        )
     rows.append((f"Warehouse replace_snapshot (delete day + insert), {n:,} price rows", f"{write_s * 1000:.0f} ms"))
 
 
@@ -99,12 +128,16 @@ def bench_aws_stream(rows: list) -> None:
     from assets.http import HttpClient
     from assets.prices import aws
 
-    fixture = (ROOT / "tests/fixtures/aws/offers/v1.0/aws/AmazonEC2/current/us-east-1/index.csv").read_bytes().split(b"\n")
+    fixture = (
+        (ROOT / "tests/fixtures/aws/offers/v1.0/aws/AmazonEC2/current/us-east-1/index.csv").read_bytes().split(b"\n")
+    )
     head, gpu_rows = fixture[:6], [line for line in fixture[6:] if line]
     # The live file is mostly non-GPU rows: filler made from a real row with a general-purpose instance type and
     # description, so the stream filter drops it (about 1 GPU row in 200, as in the real price lists).
     filler = gpu_rows[0].replace(b"p3.2xlarge", b"m7i.large").replace(b"GPU instance", b"General purpose")
-    assert gpu_rows[0].count(b"p3.2xlarge") and not aws._line_filter()(filler), "the filler must be a row the filter drops"
+    assert gpu_rows[0].count(b"p3.2xlarge") and not aws._line_filter()(filler), (
+        "the filler must be a row the filter drops"
+    )
     block = b"\n".join([filler] * 200 * len(gpu_rows) + gpu_rows) + b"\n"
     target = 200 * 1024 * 1024
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,8 +152,11 @@ def bench_aws_stream(rows: list) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", tmp],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", tmp],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.environ[aws.REGIONS_ENV] = "us-east-1"
         try:
             for _ in range(100):
@@ -136,16 +172,29 @@ def bench_aws_stream(rows: list) -> None:
             server.terminate()
             server.wait()
             del os.environ[aws.REGIONS_ENV]
-    rows.append((f"AWS price list streamed over loopback HTTP and filtered to its GPU rows, {size_mb:,.0f} MB (1 GPU row in 200)",
-                 f"{fetch_s:.1f} s, peak RSS +{max(after - before, 0):,.0f} MB"))
+    rows.append(
+        (
+            f"AWS price list streamed over loopback HTTP and filtered to its GPU rows, {size_mb:,.0f} MB (1 GPU row in "
+            "200)",
+            f"{fetch_s:.1f} s, peak RSS +{max(after - before, 0):,.0f} MB",
+        )
+    )
 
 
 def main() -> None:
     rows: list[tuple[str, str]] = []
-    for bench in (bench_aws_stream, bench_skypilot, bench_warehouse, bench_offline_run):  # AWS first: its peak RSS is measured
+    for bench in (
+        bench_aws_stream,
+        bench_skypilot,
+        bench_warehouse,
+        bench_offline_run,
+    ):  # AWS first: its peak RSS is measured
         bench(rows)
     cpu = platform.processor() or platform.machine()
-    print(f"\n{dt.date.today()}, Python {platform.python_version()}, {os.cpu_count()} cores ({cpu}), median of 3 unless noted\n")
+    print(
+        f"\n{dt.date.today()}, Python {platform.python_version()}, {os.cpu_count()} cores ({cpu}), median of 3 unless "
+        "noted\n"
+    )
     print("| what | time |\n|---|---|")
     for what, value in rows:
         print(f"| {what} | {value} |")

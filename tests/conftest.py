@@ -35,7 +35,11 @@ def vast_bundles(seen: Seen):
     """Vast answers both rental types at one URL: pick the recorded answer by the request body's `type`."""
     kind = json.loads(seen.body or b"{}").get("type", "")
     file = FIXTURES / "vast" / f"bundles_{kind}.json"
-    return (200, file.read_bytes(), {"Content-Type": "application/json"}) if file.is_file() else (400, b'{"error": "unknown type"}', {})
+    return (
+        (200, file.read_bytes(), {"Content-Type": "application/json"})
+        if file.is_file()
+        else (400, b'{"error": "unknown type"}', {})
+    )
 
 
 # Paths whose answer depends on the POST body or the query, not only on the path.
@@ -79,6 +83,13 @@ def loopback_ingest(server: LoopbackServer, **overrides):
     from assets.resources import IngestSettings
 
     base = {key: server.url + path for key, path in LOOPBACK_PATHS.items()}
-    settings = {"base_urls": base, "retries": 1, "backoff_s": 0.01, "max_wait_s": 0.05, "read_timeout_s": 2.0, "connect_timeout_s": 2.0}
+    settings = {
+        "base_urls": base,
+        "retries": 1,
+        "backoff_s": 0.01,
+        "max_wait_s": 0.05,
+        "read_timeout_s": 2.0,
+        "connect_timeout_s": 2.0,
+    }
     settings.update(overrides)
     return IngestSettings(**settings)

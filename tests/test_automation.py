@@ -29,7 +29,9 @@ def setup(server, warehouse_path):
 
 
 def ingest(instance, resources):
-    result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], selection=INGEST_SELECTION, resources=resources, instance=instance)
+    result = dg.materialize(
+        [*ALL_ASSETS, *ALL_CHECKS], selection=INGEST_SELECTION, resources=resources, instance=instance
+    )
     assert result.success
 
 
@@ -51,7 +53,9 @@ def test_unchanged_reingest_recomputes_no_cost(setup):
     tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick.cursor)
     # only the daily core tables are re-stamped (their history stays day by day) ...
     assert requested(tick) == RESTAMPED
-    assert dg.materialize([*ALL_ASSETS, *ALL_CHECKS], selection=list(RESTAMPED), resources=resources, instance=instance).success
+    assert dg.materialize(
+        [*ALL_ASSETS, *ALL_CHECKS], selection=list(RESTAMPED), resources=resources, instance=instance
+    ).success
     # ... and, their content unchanged, nothing downstream of them runs: no energy mart, no cost mart
     tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick.cursor)
     assert tick.total_requested == 0
@@ -99,7 +103,10 @@ def test_freshness_check_warns_about_snapshot_and_stale_data(server, warehouse_p
     from pipeline.schedules import SOURCE_CHECKS
 
     instance = dg.DagsterInstance.ephemeral()
-    resources = {"warehouse": WarehouseResource(path=str(warehouse_path)), "ingest": loopback_ingest(server, offline=True)}
+    resources = {
+        "warehouse": WarehouseResource(path=str(warehouse_path)),
+        "ingest": loopback_ingest(server, offline=True),
+    }
     summary = run_pipeline(resources=resources, instance=instance)
     assert summary.checks["skypilot_vms_fresh"] is False  # bootstrapped from the bundled snapshot: not live
     # the hourly check-only job evaluates it without touching the source
@@ -107,7 +114,10 @@ def test_freshness_check_warns_about_snapshot_and_stale_data(server, warehouse_p
     result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], selection=SOURCE_CHECKS, resources=resources, instance=instance)
     evaluation = {e.check_name: e for e in result.get_asset_check_evaluations()}["skypilot_vms_fresh"]
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
-    assert evaluation.metadata["data_origin"].value.startswith("snapshot:") and evaluation.metadata["data_age_days"].value > 100
+    assert (
+        evaluation.metadata["data_origin"].value.startswith("snapshot:")
+        and evaluation.metadata["data_age_days"].value > 100
+    )
     assert result.get_asset_materialization_events() == [] and server.requests == []
 
 
@@ -116,10 +126,14 @@ def test_a_changed_price_is_named_by_the_cost_change_asset(setup, server, wareho
 
     instance, resources, _ = setup
     with connect_reader(warehouse_path) as con:
-        used = queries.frame(con, """
+        used = queries.frame(
+            con,
+            """
             SELECT gpu_model, price_provider, price_instance_type, price_per_gpu_hour_usd FROM marts.training_costs
-            WHERE pricing = 'on_demand' AND price_source = 'skypilot' AND price_provider = 'gcp' AND price_instance_type LIKE 'tpu-%'
-            LIMIT 1""").row(0, named=True)
+            WHERE pricing = 'on_demand' AND price_source = 'skypilot' AND price_provider = 'gcp'
+              AND price_instance_type LIKE 'tpu-%'
+            LIMIT 1""",
+        ).row(0, named=True)
     catalog = Path(__file__).parent / "fixtures" / "skypilot" / "catalogs" / "v8" / "gcp" / "vms.csv"
     lines = catalog.read_text().splitlines(keepends=True)
     line = next(i for i, text in enumerate(lines) if f",{used['price_instance_type']}," in text)
@@ -130,13 +144,22 @@ def test_a_changed_price_is_named_by_the_cost_change_asset(setup, server, wareho
     server.behave("/skypilot/catalogs/v8/gcp/vms.csv", body="".join(lines).encode())
     run_pipeline(resources=resources, instance=instance)
     with connect_reader(warehouse_path) as con:
-        change = queries.frame(con, "SELECT * FROM marts.cost_changes WHERE figure = ?",
-                               [f"cheapest on-demand {used['gpu_model']} GPU-hour"]).row(0, named=True)
-        other = queries.frame(con, "SELECT previous_value, changed_inputs FROM marts.cost_changes WHERE figure = ?",
-                              ["training GPT-3 175B on A100-40GB (cheapest on-demand)"]).row(0, named=True)
+        change = queries.frame(
+            con,
+            "SELECT * FROM marts.cost_changes WHERE figure = ?",
+            [f"cheapest on-demand {used['gpu_model']} GPU-hour"],
+        ).row(0, named=True)
+        other = queries.frame(
+            con,
+            "SELECT previous_value, changed_inputs FROM marts.cost_changes WHERE figure = ?",
+            ["training GPT-3 175B on A100-40GB (cheapest on-demand)"],
+        ).row(0, named=True)
     assert change["previous_value"] == pytest.approx(used["price_per_gpu_hour_usd"])
     assert change["value"] == pytest.approx(used["price_per_gpu_hour_usd"] * 1.5)
-    assert change["changed_inputs"].startswith("price: skypilot gcp") and used["price_instance_type"] in change["changed_inputs"]
+    assert (
+        change["changed_inputs"].startswith("price: skypilot gcp")
+        and used["price_instance_type"] in change["changed_inputs"]
+    )
     assert "tariff:" not in change["changed_inputs"] and "assumptions:" not in change["changed_inputs"]
     # a figure that does not use that price never moved
     assert other == {"previous_value": None, "changed_inputs": "new figure"}

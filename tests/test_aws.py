@@ -28,8 +28,10 @@ def files() -> dict[str, bytes]:
 
 def with_meta(frame: pl.DataFrame, day=dt.date(2026, 5, 20)) -> pl.DataFrame:
     return frame.with_columns(
-        pl.lit("aws").alias("source"), pl.lit(day).alias("snapshot_date"),
-        pl.lit(dt.datetime.combine(day, dt.time(6))).alias("fetched_at"), pl.lit("live").alias("origin"),
+        pl.lit("aws").alias("source"),
+        pl.lit(day).alias("snapshot_date"),
+        pl.lit(dt.datetime.combine(day, dt.time(6))).alias("fetched_at"),
+        pl.lit("live").alias("origin"),
     )
 
 
@@ -59,7 +61,11 @@ def test_fetch_streams_each_region_and_keeps_only_candidate_lines(server):
     assert len(served) == 16 and len(kept) == 12
     assert not any("m7i.large" in line or "Capacity Block" in line or "Reservation" in line for line in kept)
     # the exact filter downstream finds the same rows in the filtered and in the whole file
-    assert aws.parse(payloads).sort("region_code", "instance_type").equals(aws.parse(files()).sort("region_code", "instance_type"))
+    assert (
+        aws.parse(payloads)
+        .sort("region_code", "instance_type")
+        .equals(aws.parse(files()).sort("region_code", "instance_type"))
+    )
 
 
 def test_regions_come_from_the_environment(server, monkeypatch):
@@ -88,7 +94,9 @@ def test_normalize_names_gpus_from_the_family_map():
     assert one(prices, region="us-east-1", instance_type="p4de.24xlarge")["gpu_model"] == "A100-80GB"
     assert one(prices, region="eu-west-1", instance_type="p3dn.24xlarge")["gpu_model"] == "V100-32GB"
     assert one(prices, region="us-east-1", instance_type="g6e.xlarge")["gpu_model"] == "L40S"
-    assert one(prices, region="us-west-2", instance_type="p5en.48xlarge")["price_per_gpu_hour_usd"] == pytest.approx(63.296 / 8)
+    assert one(prices, region="us-west-2", instance_type="p5en.48xlarge")["price_per_gpu_hour_usd"] == pytest.approx(
+        63.296 / 8
+    )
     assert prices.filter(pl.col("gpu_model").is_null()).is_empty()
     assert prices.select("region", "instance_type").is_duplicated().sum() == 0
 
@@ -117,8 +125,14 @@ def test_a_gpu_family_missing_from_the_map_is_kept_and_named_for_the_unknown_che
     "change, message",
     [
         (lambda b: b"<html><body>Access Denied</body></html>", r"aws: us-east-1/index\.csv: .*preamble"),
-        (lambda b: b.replace(b'"PricePerUnit"', b'"Price"', 1), r"aws: us-east-1/index\.csv: expected column\(s\) PricePerUnit"),
-        (lambda b: b.replace(b'"55.0400000000"', b'"55.04 USD"', 1), r"aws: us-east-1/index\.csv: 1 row\(s\) with a non-numeric PricePerUnit"),
+        (
+            lambda b: b.replace(b'"PricePerUnit"', b'"Price"', 1),
+            r"aws: us-east-1/index\.csv: expected column\(s\) PricePerUnit",
+        ),
+        (
+            lambda b: b.replace(b'"55.0400000000"', b'"55.04 USD"', 1),
+            r"aws: us-east-1/index\.csv: 1 row\(s\) with a non-numeric PricePerUnit",
+        ),
     ],
     ids=["html", "missing-column", "non-numeric-price"],
 )
@@ -148,8 +162,11 @@ def test_conformance_real_price_list_its_only_gpu_row_is_filtered_out():
     candidate = aws._line_filter()
     assert not any(candidate(line) for line in body.split(b"\n")[6:])
     # the same row, made an on-demand Linux shared row, would be kept: the filter is what drops it
-    kept = body.replace(b'"Dedicated Unused Reservation SUSE', b'"On Demand Linux').replace(
-        b'"Dedicated",,"SUSE"', b'"Shared",,"Linux"').replace(b'"UnusedCapacityReservation","false","19000', b'"Used","false","19000')
+    kept = (
+        body.replace(b'"Dedicated Unused Reservation SUSE', b'"On Demand Linux')
+        .replace(b'"Dedicated",,"SUSE"', b'"Shared",,"Linux"')
+        .replace(b'"UnusedCapacityReservation","false","19000', b'"Used","false","19000')
+    )
     assert aws.parse_region("global", kept)["instance_type"].to_list() == ["g5.48xlarge"]
     with pytest.raises(SourceError, match="no on-demand Linux GPU rows"):
         aws.parse({"global": body})

@@ -23,7 +23,9 @@ PATH = LOOPBACK_PATHS["azure"]
 
 
 def fast_client() -> HttpClient:
-    return HttpClient("azure", HttpSettings(retries=1, backoff_s=0.01, max_wait_s=0.05, read_timeout_s=2.0, connect_timeout_s=2.0))
+    return HttpClient(
+        "azure", HttpSettings(retries=1, backoff_s=0.01, max_wait_s=0.05, read_timeout_s=2.0, connect_timeout_s=2.0)
+    )
 
 
 def fetched(server) -> dict[str, bytes]:
@@ -32,8 +34,10 @@ def fetched(server) -> dict[str, bytes]:
 
 def with_meta(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
-        pl.lit("azure").alias("source"), pl.lit(dt.date(2026, 5, 20)).alias("snapshot_date"),
-        pl.lit(dt.datetime(2026, 5, 20, 6)).alias("fetched_at"), pl.lit("live").alias("origin"),
+        pl.lit("azure").alias("source"),
+        pl.lit(dt.date(2026, 5, 20)).alias("snapshot_date"),
+        pl.lit(dt.datetime(2026, 5, 20, 6)).alias("fetched_at"),
+        pl.lit("live").alias("origin"),
     )
 
 
@@ -71,10 +75,22 @@ def test_normalize_keeps_linux_on_demand_and_spot_and_drops_the_rest(server):
     assert set(prices.columns) >= {*OFFER_SCHEMA, *OPTIONAL_SCHEMA}
     nd = one(prices, region="eastus", instance_type="Standard_ND96isr_H100_v5", pricing="on_demand")
     assert (nd["gpu_model"], nd["gpu_count"], nd["price_per_gpu_hour_usd"]) == ("H100-SXM", 8, pytest.approx(98.32 / 8))
-    assert one(prices, region="eastus", instance_type="Standard_ND96isr_H100_v5", pricing="spot")["price_per_hour_usd"] == 18.169536
-    assert one(prices, region="eastus", instance_type="Standard_NC40ads_H100_v5", pricing="on_demand")["gpu_model"] == "H100-NVL"
-    assert one(prices, region="eastus", instance_type="Standard_NC24ads_A100_v4", pricing="on_demand")["gpu_model"] == "A100-80GB-PCIe"
-    assert one(prices, region="eastus", instance_type="Standard_ND96asr_v4", pricing="on_demand")["gpu_model"] == "A100-40GB"
+    assert (
+        one(prices, region="eastus", instance_type="Standard_ND96isr_H100_v5", pricing="spot")["price_per_hour_usd"]
+        == 18.169536
+    )
+    assert (
+        one(prices, region="eastus", instance_type="Standard_NC40ads_H100_v5", pricing="on_demand")["gpu_model"]
+        == "H100-NVL"
+    )
+    assert (
+        one(prices, region="eastus", instance_type="Standard_NC24ads_A100_v4", pricing="on_demand")["gpu_model"]
+        == "A100-80GB-PCIe"
+    )
+    assert (
+        one(prices, region="eastus", instance_type="Standard_ND96asr_v4", pricing="on_demand")["gpu_model"]
+        == "A100-40GB"
+    )
     # northeurope (real items): Windows 10.216 and Low Priority 1.675 are gone, Linux 8.376 and Spot 1.547885 stay
     ne = prices.filter(pl.col("region") == "northeurope", pl.col("instance_type") == "Standard_NC40ads_H100_v5")
     assert dict(zip(ne["pricing"], ne["price_per_hour_usd"])) == {"on_demand": 8.376, "spot": 1.547885}
@@ -92,7 +108,9 @@ def test_a_sku_the_map_lacks_is_listed_not_priced(server):
     raw = with_meta(azure.parse(fetched(server)))
     assert azure.normalize(raw).filter(pl.col("instance_type").str.contains("RTX6K")).is_empty()
     unmapped = azure.unmapped_skus(raw)
-    assert unmapped["example_sku"].to_list() == ["NC128dsxlRTX6Kv6"] and unmapped["regions"].to_list() == ["northeurope"]
+    assert unmapped["example_sku"].to_list() == ["NC128dsxlRTX6Kv6"] and unmapped["regions"].to_list() == [
+        "northeurope"
+    ]
 
 
 def _item(**change) -> dict:
@@ -118,7 +136,9 @@ def test_rows_that_are_not_a_linux_hourly_price_are_dropped(change):
 
 
 def test_spot_is_read_from_the_meter_or_sku_name():
-    raw = with_meta(azure.parse_items([_item(meterName="ND96isr H100 v5", skuName="ND96isr H100 v5 Spot", retailPrice=18.169536)]))
+    raw = with_meta(
+        azure.parse_items([_item(meterName="ND96isr H100 v5", skuName="ND96isr H100 v5 Spot", retailPrice=18.169536)])
+    )
     assert azure.normalize(raw)["pricing"].to_list() == ["spot"]
 
 
@@ -136,9 +156,16 @@ def test_a_price_in_another_currency_is_rejected_not_converted():
     "body, message",
     [
         (b"<html>Too many requests</html>", r"azure: eastus-001: not JSON"),
-        (b'{"error": {"code": "BadRequest"}}', r"azure: eastus-001: expected the Retail Prices envelope with an Items list, got \['error'\]"),
-        (json.dumps({"BillingCurrency": "USD", "Items": [{"armRegionName": "eastus", "skuName": "x"}], "NextPageLink": None}).encode(),
-         r"azure: items have no meterName, productName, retailPrice, unitOfMeasure, type field\(s\)"),
+        (
+            b'{"error": {"code": "BadRequest"}}',
+            r"azure: eastus-001: expected the Retail Prices envelope with an Items list, got \['error'\]",
+        ),
+        (
+            json.dumps(
+                {"BillingCurrency": "USD", "Items": [{"armRegionName": "eastus", "skuName": "x"}], "NextPageLink": None}
+            ).encode(),
+            r"azure: items have no meterName, productName, retailPrice, unitOfMeasure, type field\(s\)",
+        ),
     ],
     ids=["html", "error-object", "missing-fields"],
 )
@@ -150,7 +177,11 @@ def test_a_changed_response_is_an_error_naming_the_page(body, message):
 def test_a_next_page_link_to_another_host_or_back_to_a_seen_page_stops_the_fetch(server, monkeypatch):
     monkeypatch.setenv(azure.REGIONS_ENV, "westus2")
     page = json.loads((PAGES / "westus2-0.json").read_text())
-    server.behave(PATH, body=json.dumps(page | {"NextPageLink": "https://evil.example/api/retail/prices?$skip=1000"}).encode(), times=1)
+    server.behave(
+        PATH,
+        body=json.dumps(page | {"NextPageLink": "https://evil.example/api/retail/prices?$skip=1000"}).encode(),
+        times=1,
+    )
     with pytest.raises(SourceError, match="azure: westus2-001: NextPageLink leaves 127.0.0.1"):
         fetched(server)
     looping = json.dumps(page | {"NextPageLink": server.url + PATH + "?again"}).encode()
@@ -185,15 +216,22 @@ def test_conformance_real_items_normalize_to_linux_prices():
     assert one(prices, instance_type="Standard_NV4as_v4", pricing="on_demand")["gpu_count"] == 0.125
     # Windows and Low Priority meters (118 of the 236 items) never become prices
     windows = [i for i in items if i["productName"].endswith("Windows")]
-    assert not set(i["retailPrice"] for i in windows if i["skuName"] == "NC40adsH100v5") & set(prices["price_per_hour_usd"])
+    assert not set(i["retailPrice"] for i in windows if i["skuName"] == "NC40adsH100v5") & set(
+        prices["price_per_hour_usd"]
+    )
     assert prices.select("instance_type", "pricing").is_duplicated().sum() == 0
-    assert set(azure.unmapped_skus(with_meta(raw))["example_sku"].str.slice(0, 2)) == {"NC", "ND"}  # RTX PRO 6000 v6, ND96isMI300Xv5
+    assert set(azure.unmapped_skus(with_meta(raw))["example_sku"].str.slice(0, 2)) == {
+        "NC",
+        "ND",
+    }  # RTX PRO 6000 v6, ND96isMI300Xv5
 
 
 def test_conformance_two_real_days_differ_where_the_captures_do():
     old = canonical(azure.parse_items(_capture_items("vm-northeurope_gpu-skus_2026-07-25_3757edff.json")))
     new = canonical(azure.parse_items(_capture_items("vm-northeurope_gpu-skus_2026-08-20_6d33a657.json")))
     key = ["instance_type", "pricing"]
-    both = old.select(*key, pl.col("price_per_hour_usd").alias("old")).join(new.select(*key, pl.col("price_per_hour_usd").alias("new")), on=key)
+    both = old.select(*key, pl.col("price_per_hour_usd").alias("old")).join(
+        new.select(*key, pl.col("price_per_hour_usd").alias("new")), on=key
+    )
     t4 = both.filter(pl.col("instance_type") == "Standard_NC8as_T4_v3", pl.col("pricing") == "spot").row(0, named=True)
     assert (t4["old"], t4["new"]) == (0.349614, 0.279724)  # as SOURCES.md records for this pair of captures

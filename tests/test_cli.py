@@ -13,7 +13,17 @@ def test_run_offline_then_query_the_mart(capsys):
     assert "GPT-3 175B" in out and "snapshot:2026-05-20" in out
     assert "H100-SXM" in out and "skypilot" in out
 
-    assert main(["sql", "select gpu_model, cloud_cost_usd from marts.training_costs where model = 'GPT-3 175B' order by cloud_cost_usd limit 3", "--json"]) == 0
+    assert (
+        main(
+            [
+                "sql",
+                "select gpu_model, cloud_cost_usd from marts.training_costs where model = 'GPT-3 175B' order by "
+                "cloud_cost_usd limit 3",
+                "--json",
+            ]
+        )
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 3 and rows[0]["cloud_cost_usd"] <= rows[1]["cloud_cost_usd"]
 
@@ -38,7 +48,9 @@ def test_run_mfu_is_one_override_for_every_mart_that_assumes_an_mfu(capsys):
     """`--mfu` used to reach marts.training_costs only: model_validation (same config) stayed at 0.40."""
     from pipeline.run import ops_with_config_field
 
-    assert {"marts__training_costs", "marts__model_validation", "marts__inference_costs"} <= set(ops_with_config_field("mfu"))
+    assert {"marts__training_costs", "marts__model_validation", "marts__inference_costs"} <= set(
+        ops_with_config_field("mfu")
+    )
     assert main(["run", "--offline", "--mfu", "0.45"]) == 0
     capsys.readouterr()
     for table in ("training_costs", "model_validation", "inference_costs"):
@@ -47,7 +59,11 @@ def test_run_mfu_is_one_override_for_every_mart_that_assumes_an_mfu(capsys):
     with pytest.raises(SystemExit):
         main(["run", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    assert "run-level override" in help_text and "next automatic recompute" in help_text and "model_validation" in help_text
+    assert (
+        "run-level override" in help_text
+        and "next automatic recompute" in help_text
+        and "model_validation" in help_text
+    )
 
 
 def test_bad_mfu_is_a_usage_error(capsys):

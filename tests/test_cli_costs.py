@@ -28,16 +28,39 @@ def cli_json(capsys, *args: str) -> dict:
 
 
 def test_estimate_training_json_needs_no_warehouse_when_price_and_tariff_are_given(capsys):
-    out = cli_json(capsys, "estimate", "training", "--params", "175B", "--tokens", "300B", "--gpu", "H100", "--gpus", "1024",
-                   "--price-per-gpu-hour", "2", "--tariff-usd-per-kwh", "0.1", "--pue", "1.1", "--grid-gco2-per-kwh", "400")
+    out = cli_json(
+        capsys,
+        "estimate",
+        "training",
+        "--params",
+        "175B",
+        "--tokens",
+        "300B",
+        "--gpu",
+        "H100",
+        "--gpus",
+        "1024",
+        "--price-per-gpu-hour",
+        "2",
+        "--tariff-usd-per-kwh",
+        "0.1",
+        "--pue",
+        "1.1",
+        "--grid-gco2-per-kwh",
+        "400",
+    )
     hours = GPT3_FLOPS / (989e12 * 0.4 * 3600)
     assert out["gpu_model"] == "H100-SXM"  # an alias resolves to the canonical chip
     assert out["flops"] == pytest.approx(GPT3_FLOPS)
     assert out["gpu_hours"] == pytest.approx(hours)
-    assert out["gpu_hours_low"] == pytest.approx(hours * 0.4 / 0.5) and out["gpu_hours_high"] == pytest.approx(hours * 0.4 / 0.3)
+    assert out["gpu_hours_low"] == pytest.approx(hours * 0.4 / 0.5) and out["gpu_hours_high"] == pytest.approx(
+        hours * 0.4 / 0.3
+    )
     assert out["wall_clock_days"] == pytest.approx(hours / 1024 / 24)
     assert out["price_per_gpu_hour_usd"] == 2 and out["cloud_cost_usd"] == pytest.approx(hours * 2)
-    assert out["cloud_cost_usd_low"] == pytest.approx(hours * 0.8 * 2) and out["cloud_cost_usd_high"] == pytest.approx(hours / 0.75 * 2)
+    assert out["cloud_cost_usd_low"] == pytest.approx(hours * 0.8 * 2) and out["cloud_cost_usd_high"] == pytest.approx(
+        hours / 0.75 * 2
+    )
     assert out["energy_kwh"] == pytest.approx(hours * 0.7 * 1.1)
     assert out["energy_cost_usd"] == pytest.approx(hours * 0.7 * 1.1 * 0.1)
     assert out["co2_kg"] == pytest.approx(hours * 0.7 * 1.1 * 0.4)
@@ -52,8 +75,29 @@ def test_estimate_training_json_needs_no_warehouse_when_price_and_tariff_are_giv
 
 
 def test_estimate_training_owned_hardware_by_hand(capsys):
-    out = cli_json(capsys, "estimate", "training", "--params", "70B", "--tokens", "2T", "--gpu", "H100-SXM", "--price-per-gpu-hour", "2",
-                   "--tariff-usd-per-kwh", "0.1", "--pue", "1.2", "--server-price-usd", "240000", "--lifetime-years", "4", "--cluster-overhead", "1.25")
+    out = cli_json(
+        capsys,
+        "estimate",
+        "training",
+        "--params",
+        "70B",
+        "--tokens",
+        "2T",
+        "--gpu",
+        "H100-SXM",
+        "--price-per-gpu-hour",
+        "2",
+        "--tariff-usd-per-kwh",
+        "0.1",
+        "--pue",
+        "1.2",
+        "--server-price-usd",
+        "240000",
+        "--lifetime-years",
+        "4",
+        "--cluster-overhead",
+        "1.25",
+    )
     hours = 6 * 70e9 * 2e12 / (989e12 * 0.4 * 3600)
     capex_hour = 240_000 / 8 * 1.25 / (4 * 8760)  # $1.07 per GPU-hour
     energy_hour = 0.7 * 1.2 * 0.1
@@ -64,22 +108,64 @@ def test_estimate_training_owned_hardware_by_hand(capsys):
 
 
 def test_estimate_training_from_a_reference_model_with_a_server_power(capsys):
-    out = cli_json(capsys, "estimate", "training", "--model", "llama 2 7b", "--gpu", "A100-80GB", "--price-per-gpu-hour", "1.5",
-                   "--tariff-usd-per-kwh", "0.08", "--server-power-kw", "6.5", "--mfu", "0.391")
+    out = cli_json(
+        capsys,
+        "estimate",
+        "training",
+        "--model",
+        "llama 2 7b",
+        "--gpu",
+        "A100-80GB",
+        "--price-per-gpu-hour",
+        "1.5",
+        "--tariff-usd-per-kwh",
+        "0.08",
+        "--server-power-kw",
+        "6.5",
+        "--mfu",
+        "0.391",
+    )
     hours = 6 * 6.74e9 * 2e12 / (312e12 * 0.391 * 3600)  # ~184,320: Meta's published A100-hours
     assert out["model"] == "Llama 2 7B" and out["gpu_hours"] == pytest.approx(hours) and round(hours, -3) == 184_000
     assert out["assumptions"]["power_w_per_gpu"]["value"] == 812.5  # 6.5 kW / 8 GPUs
-    # PUE for an unknown provider: the '*' row of datacenter_pue.csv (no warehouse yet: the bundled file), as the energy mart uses
+    # PUE for an unknown provider: the '*' row of datacenter_pue.csv (no warehouse yet: the bundled file), as the energy
+    # mart uses
     assert out["energy_kwh"] == pytest.approx(hours * 0.8125 * 1.56)
-    assert out["assumptions"]["pue"]["source"].startswith("fallback: default PUE for a provider without its own, core.datacenter_pue '*': Uptime")
+    assert out["assumptions"]["pue"]["source"].startswith(
+        "fallback: default PUE for a provider without its own, core.datacenter_pue '*': Uptime"
+    )
     assert "co2_kg" not in out  # no grid intensity known
 
 
 def test_estimate_inference_reproduces_the_chatgpt_fleet(capsys):
-    out = cli_json(capsys, "estimate", "inference", "--model", "GPT-3 175B", "--gpu", "A100", "--price-per-gpu-hour", "1",
-                   "--utilization", "0.5", "--queries-per-day", "195M", "--tokens-per-query", "2000", "--server-price-usd", "200000",
-                   "--server-power-kw", "6.5", "--tariff-usd-per-kwh", "0.08", "--pue", "1")
-    assert out["throughput_basis"] == "measured" and out["tokens_per_second_per_gpu"] == 312  # from inference_throughput.csv
+    out = cli_json(
+        capsys,
+        "estimate",
+        "inference",
+        "--model",
+        "GPT-3 175B",
+        "--gpu",
+        "A100",
+        "--price-per-gpu-hour",
+        "1",
+        "--utilization",
+        "0.5",
+        "--queries-per-day",
+        "195M",
+        "--tokens-per-query",
+        "2000",
+        "--server-price-usd",
+        "200000",
+        "--server-power-kw",
+        "6.5",
+        "--tariff-usd-per-kwh",
+        "0.08",
+        "--pue",
+        "1",
+    )
+    assert (
+        out["throughput_basis"] == "measured" and out["tokens_per_second_per_gpu"] == 312
+    )  # from inference_throughput.csv
     assert "SemiAnalysis" in out["assumptions"]["tokens_per_second_per_gpu"]["source"]
     assert out["cost_per_million_tokens_usd"] == pytest.approx(1 / (156 * 3600) * 1e6)
     assert (out["servers_rounded_up"], out["gpus"]) == (3617, 28_936)
@@ -93,8 +179,21 @@ def test_estimate_inference_reproduces_the_chatgpt_fleet(capsys):
 
 
 def test_estimate_inference_modeled_without_a_workload(capsys):
-    out = cli_json(capsys, "estimate", "inference", "--params", "70B", "--gpu", "H100-SXM", "--batch-size", "1",
-                   "--price-per-gpu-hour", "2", "--tariff-usd-per-kwh", "0.1")
+    out = cli_json(
+        capsys,
+        "estimate",
+        "inference",
+        "--params",
+        "70B",
+        "--gpu",
+        "H100-SXM",
+        "--batch-size",
+        "1",
+        "--price-per-gpu-hour",
+        "2",
+        "--tariff-usd-per-kwh",
+        "0.1",
+    )
     assert out["throughput_basis"] == "modeled"
     assert out["tokens_per_second_compute_bound"] == pytest.approx(989e12 * 0.4 / 140e9)
     assert out["tokens_per_second_per_gpu"] == pytest.approx(3.35e12 / 140e9)  # batch 1: bandwidth-bound, 23.9 tokens/s
@@ -118,23 +217,98 @@ def test_scenario_list_and_as_published_json_without_prices_needs_the_warehouse(
         (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "Z80"], "unknown GPU 'Z80'"),
         (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "RTX-A6000"], "no dense tensor peak"),
         (["estimate", "training", "--gpu", "H100"], "give either --model NAME or --params N"),
-        (["estimate", "training", "--params", "7B", "--gpu", "H100", "--price-per-gpu-hour", "2"], "missing input: --tokens"),
+        (
+            ["estimate", "training", "--params", "7B", "--gpu", "H100", "--price-per-gpu-hour", "2"],
+            "missing input: --tokens",
+        ),
         (["estimate", "training", "--model", "GPT-2 1.5B", "--gpu", "H100"], "no published training tokens"),
         (["estimate", "training", "--params=-7B", "--tokens", "1T", "--gpu", "H100"], "must be a positive number"),
         (["estimate", "training", "--params", "7B", "--tokens", "-1", "--gpu", "H100"], "must be a positive number"),
-        (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--mfu", "1.5"], "must be in (0, 1]"),
-        (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--mfu", "0.4", "--mfu-low", "0.45"], "low <= central <= high"),
-        (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--gpus", "2.5"], "whole number"),
+        (
+            ["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--mfu", "1.5"],
+            "must be in (0, 1]",
+        ),
+        (
+            [
+                "estimate",
+                "training",
+                "--params",
+                "7B",
+                "--tokens",
+                "1T",
+                "--gpu",
+                "H100",
+                "--mfu",
+                "0.4",
+                "--mfu-low",
+                "0.45",
+            ],
+            "low <= central <= high",
+        ),
+        (
+            ["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--gpus", "2.5"],
+            "whole number",
+        ),
         (["estimate", "training", "--params", "7B", "--tokens", "lots", "--gpu", "H100"], "'lots' is not a number"),
-        (["estimate", "training", "--params", "7B", "--active-params", "9B", "--tokens", "1T", "--gpu", "H100"], "cannot exceed"),
-        (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--price-per-gpu-hour", "2", "--provider", "aws"], "one or the other"),
+        (
+            ["estimate", "training", "--params", "7B", "--active-params", "9B", "--tokens", "1T", "--gpu", "H100"],
+            "cannot exceed",
+        ),
+        (
+            [
+                "estimate",
+                "training",
+                "--params",
+                "7B",
+                "--tokens",
+                "1T",
+                "--gpu",
+                "H100",
+                "--price-per-gpu-hour",
+                "2",
+                "--provider",
+                "aws",
+            ],
+            "one or the other",
+        ),
         (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100"], "run `gpucost run`"),
-        (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--price-per-gpu-hour", "2", "--region", "x"], "run `gpucost run`"),
-        (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--pricing", "reserved"], "invalid choice"),
-        (["estimate", "inference", "--model", "GPT-3 175B", "--gpu", "A100", "--qps", "10"], "needs --tokens-per-query"),
-        (["estimate", "inference", "--model", "GPT-3 175B", "--gpu", "A100", "--tokens-per-query", "10"], "add --qps or --queries-per-day"),
-        (["estimate", "inference", "--model", "GPT-3 175B", "--gpu", "A100", "--qps", "1", "--queries-per-day", "5"], "not allowed with"),
-        (["estimate", "inference", "--model", "GPT-3 175B", "--gpu", "A100", "--utilization", "0"], "must be a positive number"),
+        (
+            [
+                "estimate",
+                "training",
+                "--params",
+                "7B",
+                "--tokens",
+                "1T",
+                "--gpu",
+                "H100",
+                "--price-per-gpu-hour",
+                "2",
+                "--region",
+                "x",
+            ],
+            "run `gpucost run`",
+        ),
+        (
+            ["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--pricing", "reserved"],
+            "invalid choice",
+        ),
+        (
+            ["estimate", "inference", "--model", "GPT-3 175B", "--gpu", "A100", "--qps", "10"],
+            "needs --tokens-per-query",
+        ),
+        (
+            ["estimate", "inference", "--model", "GPT-3 175B", "--gpu", "A100", "--tokens-per-query", "10"],
+            "add --qps or --queries-per-day",
+        ),
+        (
+            ["estimate", "inference", "--model", "GPT-3 175B", "--gpu", "A100", "--qps", "1", "--queries-per-day", "5"],
+            "not allowed with",
+        ),
+        (
+            ["estimate", "inference", "--model", "GPT-3 175B", "--gpu", "A100", "--utilization", "0"],
+            "must be a positive number",
+        ),
         (["estimate", "inference", "--params", "7B"], "required: --gpu"),
         (["estimate"], "required"),
         (["scenario", "nope"], "unknown scenario 'nope'"),
@@ -151,29 +325,52 @@ def test_cli_errors_are_one_line_and_exit_2(capsys, args, message):
 def test_unknown_region_is_a_clear_error(capsys):
     with warehouse.connect_writer(warehouse_path()):
         pass  # an empty, migrated warehouse
-    code, _, err = cli(capsys, "estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--price-per-gpu-hour", "2",
-                       "--region", "mars-north-1")
+    code, _, err = cli(
+        capsys,
+        "estimate",
+        "training",
+        "--params",
+        "7B",
+        "--tokens",
+        "1T",
+        "--gpu",
+        "H100",
+        "--price-per-gpu-hour",
+        "2",
+        "--region",
+        "mars-north-1",
+    )
     assert code == 2 and "no region 'mars-north-1' in marts.energy_by_region" in err and err.count("\n") == 1
 
 
 def install_energy_mart(rows: str) -> None:
-    """A stand-in for the energy domain's marts.energy_by_region: a table with the view's columns, the contract's filled from `rows`."""
+    """A stand-in for the energy domain's marts.energy_by_region: a table with the view's columns, the contract's
+    filled from `rows`.
+    """
     with warehouse.connect_writer(warehouse_path()) as con:
         con.execute("CREATE TABLE marts.energy_stand_in AS SELECT * FROM marts.energy_by_region LIMIT 0")
         con.execute("DROP VIEW marts.energy_by_region")
         con.execute("ALTER TABLE marts.energy_stand_in RENAME TO energy_by_region")
         con.execute(
-            "INSERT INTO marts.energy_by_region BY NAME SELECT * FROM (VALUES " + rows + ") AS t(provider, region, country_code, state_code,"
-            " tariff_usd_per_kwh, tariff_source, tariff_period, tariff_is_fallback, grid_gco2_per_kwh, grid_year, grid_source, pue, pue_source)"
+            "INSERT INTO marts.energy_by_region BY NAME SELECT * FROM (VALUES "
+            + rows
+            + ") AS t(provider, region, country_code, state_code,"
+            " tariff_usd_per_kwh, tariff_source, tariff_period, tariff_is_fallback, grid_gco2_per_kwh, grid_year, "
+            "grid_source, pue, pue_source)"
         )
 
 
 def cheapest(capsys, gpu_model: str, pricing: str = "on_demand", provider: str | None = None) -> dict:
     """The cheapest whole-instance offer in the warehouse, read with `gpucost sql` (whichever source holds it)."""
     where = f" and provider = '{provider}'" if provider else ""
-    code, rows, err = cli(capsys, "sql", "select provider, region, instance_type, price_per_gpu_hour_usd, snapshot_date from marts.latest_gpu_prices"
-                          f" where gpu_model = '{gpu_model}' and pricing = '{pricing}' and price_basis = 'instance'{where}"
-                          " order by price_per_gpu_hour_usd, provider, region nulls last limit 1", "--json")
+    code, rows, err = cli(
+        capsys,
+        "sql",
+        "select provider, region, instance_type, price_per_gpu_hour_usd, snapshot_date from marts.latest_gpu_prices"
+        f" where gpu_model = '{gpu_model}' and pricing = '{pricing}' and price_basis = 'instance'{where}"
+        " order by price_per_gpu_hour_usd, provider, region nulls last limit 1",
+        "--json",
+    )
     assert code == 0, err
     return json.loads(rows)[0]
 
@@ -188,11 +385,28 @@ def test_estimates_and_scenarios_from_the_warehouse(capsys):
     assert h100["provider"] in price and h100["instance_type"] in price and "snapshot:" in price
     assert out["assumptions"]["price_snapshot_date"]["value"] == h100["snapshot_date"]
     assert out["assumptions"]["tariff_usd_per_kwh"]["source"].startswith("default")  # no energy mart yet
-    code, mart, _ = cli(capsys, "sql", "select cloud_cost_usd from marts.training_costs where model = 'GPT-3 175B'"
-                        " and gpu_model = 'H100-SXM' and pricing = 'on_demand'", "--json")
+    code, mart, _ = cli(
+        capsys,
+        "sql",
+        "select cloud_cost_usd from marts.training_costs where model = 'GPT-3 175B'"
+        " and gpu_model = 'H100-SXM' and pricing = 'on_demand'",
+        "--json",
+    )
     assert json.loads(mart)[0]["cloud_cost_usd"] == pytest.approx(out["cloud_cost_usd"])  # the CLI and the mart agree
     aws_spot = cheapest(capsys, "A100-40GB", "spot", "aws")
-    spot = cli_json(capsys, "estimate", "training", "--model", "GPT-3 175B", "--gpu", "A100", "--provider", "aws", "--pricing", "spot")
+    spot = cli_json(
+        capsys,
+        "estimate",
+        "training",
+        "--model",
+        "GPT-3 175B",
+        "--gpu",
+        "A100",
+        "--provider",
+        "aws",
+        "--pricing",
+        "spot",
+    )
     assert spot["price_per_gpu_hour_usd"] == pytest.approx(aws_spot["price_per_gpu_hour_usd"])
 
     tpu = cheapest(capsys, "TPU-v4")
@@ -200,33 +414,92 @@ def test_estimates_and_scenarios_from_the_warehouse(capsys):
     assert scenario["name"] == "seed-gpt3-training" and set(scenario) >= {"name", "as_published", "today"}
     assert scenario["as_published"]["cloud_cost_usd"] == pytest.approx(1_398_072, abs=1)
     same, best = scenario["today"]["same_hardware"], scenario["today"]["best_hardware"]
-    assert (same["gpu_model"], same["price_per_gpu_hour_usd"], same["price_snapshot_date"]) == ("TPU-v4", tpu["price_per_gpu_hour_usd"], tpu["snapshot_date"])
+    assert (same["gpu_model"], same["price_per_gpu_hour_usd"], same["price_snapshot_date"]) == (
+        "TPU-v4",
+        tpu["price_per_gpu_hour_usd"],
+        tpu["snapshot_date"],
+    )
     assert same["cloud_cost_usd"] == pytest.approx(688_705.23 * tpu["price_per_gpu_hour_usd"], rel=1e-6)
-    assert best["cloud_cost_usd"] <= same["cloud_cost_usd"] and set(best) >= {"gpu_model", "gpu_hours", "price_origin", "tariff_usd_per_kwh"}
+    assert best["cloud_cost_usd"] <= same["cloud_cost_usd"] and set(best) >= {
+        "gpu_model",
+        "gpu_hours",
+        "price_origin",
+        "tariff_usd_per_kwh",
+    }
     code, text, _ = cli(capsys, "scenario", "seed-chatgpt-serving-2023")
     assert code == 0 and "4 of 4 published figures reproduced" in text and "$694,444" in text
 
     a10g = cheapest(capsys, "A10G")  # an AWS-only part: its offer has a region
-    install_energy_mart(f"('{a10g['provider']}', '{a10g['region']}', 'US', 'VA', 0.0851, 'EIA Electric Power Monthly 5.6.A, Virginia industrial',"
-                        " '2026-03', false, 310.0, 2025, 'Ember', 1.3, 'test PUE')")
-    by_offer = cli_json(capsys, "estimate", "training", "--model", "Llama 2 7B", "--gpu", "A10G")  # the electricity where the offer runs
+    install_energy_mart(
+        f"('{a10g['provider']}', '{a10g['region']}', 'US', 'VA', 0.0851, 'EIA Electric Power Monthly 5.6.A, Virginia "
+        "industrial',"
+        " '2026-03', false, 310.0, 2025, 'Ember', 1.3, 'test PUE')"
+    )
+    by_offer = cli_json(
+        capsys, "estimate", "training", "--model", "Llama 2 7B", "--gpu", "A10G"
+    )  # the electricity where the offer runs
     hours = 6 * 6.74e9 * 2e12 / (70e12 * 0.4 * 3600)
     assert by_offer["energy_kwh"] == pytest.approx(hours * 0.3 * 1.3)
     assert by_offer["energy_cost_usd"] == pytest.approx(hours * 0.3 * 1.3 * 0.0851)
     assert by_offer["co2_kg"] == pytest.approx(hours * 0.3 * 1.3 * 0.310)
-    assert f"marts.energy_by_region {a10g['provider']} {a10g['region']}" in by_offer["assumptions"]["tariff_usd_per_kwh"]["source"]
-    assert by_offer["assumptions"]["tariff_period"]["value"] == "2026-03" and by_offer["assumptions"]["grid_year"]["value"] == 2025
+    assert (
+        f"marts.energy_by_region {a10g['provider']} {a10g['region']}"
+        in by_offer["assumptions"]["tariff_usd_per_kwh"]["source"]
+    )
+    assert (
+        by_offer["assumptions"]["tariff_period"]["value"] == "2026-03"
+        and by_offer["assumptions"]["grid_year"]["value"] == 2025
+    )
     code, text, _ = cli(capsys, "estimate", "training", "--model", "Llama 2 7B", "--gpu", "A10G")
     grid_year = next(line for line in text.splitlines() if line.startswith("grid_year"))
     assert code == 0 and grid_year.split()[1] == "2025"  # a year, not "2,025"
-    by_region = cli_json(capsys, "estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--price-per-gpu-hour", "2",
-                         "--region", a10g["region"].upper(), "--pue", "1.2")
-    assert by_region["assumptions"]["tariff_usd_per_kwh"]["value"] == 0.0851 and by_region["assumptions"]["pue"] == {"value": 1.2, "source": "given"}
-    code, _, err = cli(capsys, "estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "H100", "--price-per-gpu-hour", "2", "--region", "mars-1")
+    by_region = cli_json(
+        capsys,
+        "estimate",
+        "training",
+        "--params",
+        "7B",
+        "--tokens",
+        "1T",
+        "--gpu",
+        "H100",
+        "--price-per-gpu-hour",
+        "2",
+        "--region",
+        a10g["region"].upper(),
+        "--pue",
+        "1.2",
+    )
+    assert by_region["assumptions"]["tariff_usd_per_kwh"]["value"] == 0.0851 and by_region["assumptions"]["pue"] == {
+        "value": 1.2,
+        "source": "given",
+    }
+    code, _, err = cli(
+        capsys,
+        "estimate",
+        "training",
+        "--params",
+        "7B",
+        "--tokens",
+        "1T",
+        "--gpu",
+        "H100",
+        "--price-per-gpu-hour",
+        "2",
+        "--region",
+        "mars-1",
+    )
     assert code == 2 and "no region 'mars-1' in marts.energy_by_region" in err
 
     # the marts read the energy mart too on the next run
     assert cli(capsys, "run", "--offline")[0] == 0
-    code, rows, _ = cli(capsys, "sql", "select tariff_usd_per_kwh, tariff_is_fallback, co2_kg from marts.training_costs"
-                        " where model = 'Llama 2 7B' and pricing = 'on_demand' and gpu_model = 'A10G'", "--json")
-    assert json.loads(rows) == [{"tariff_usd_per_kwh": 0.0851, "tariff_is_fallback": False, "co2_kg": pytest.approx(hours * 0.3 * 1.3 * 0.310)}]
+    code, rows, _ = cli(
+        capsys,
+        "sql",
+        "select tariff_usd_per_kwh, tariff_is_fallback, co2_kg from marts.training_costs"
+        " where model = 'Llama 2 7B' and pricing = 'on_demand' and gpu_model = 'A10G'",
+        "--json",
+    )
+    assert json.loads(rows) == [
+        {"tariff_usd_per_kwh": 0.0851, "tariff_is_fallback": False, "co2_kg": pytest.approx(hours * 0.3 * 1.3 * 0.310)}
+    ]

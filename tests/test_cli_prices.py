@@ -45,7 +45,9 @@ def test_summary_lists_each_gpu_model_with_its_cheapest_offer(prices):
     # the summary's cheapest is the first of the model's whole-instance offers
     _, out, _ = prices("--gpu", "H100-SXM", "--json", "--limit", "0")
     best = next(r for r in json.loads(out) if r["price_basis"] == "instance")
-    assert f"${best['price_per_gpu_hour_usd']:,.2f}" in h100 and best["provider"] in h100 and best["instance_type"] in h100
+    assert (
+        f"${best['price_per_gpu_hour_usd']:,.2f}" in h100 and best["provider"] in h100 and best["instance_type"] in h100
+    )
 
 
 def test_gpu_family_lists_every_variant_cheapest_first(prices):
@@ -63,7 +65,11 @@ def test_gpu_family_lists_every_variant_cheapest_first(prices):
 def test_filters_provider_region_and_spot(prices):
     code, out, _ = prices("--gpu", "H100-SXM", "--provider", "azure", "--spot", "--json")
     rows = json.loads(out)
-    assert code == 0 and rows and {(r["provider"], r["pricing"], r["gpu_model"]) for r in rows} == {("azure", "spot", "H100-SXM")}
+    assert (
+        code == 0
+        and rows
+        and {(r["provider"], r["pricing"], r["gpu_model"]) for r in rows} == {("azure", "spot", "H100-SXM")}
+    )
     code, out, _ = prices("--gpu", "h100-sxm", "--provider", "aws", "--region", "us-west-2")
     assert code == 0 and "p5.48xlarge" in out and "us-east-1" not in out and "$6.88" in out
     # provider and region in any case, as `gpucost energy` and `estimate --provider` take them
@@ -95,12 +101,23 @@ def test_an_alias_a_provider_uses_finds_its_model(prices):
         (["--gpus", "8"], "gpucost: --gpus needs --gpu"),
         (["--gpu", "H100", "--gpus", "0"], "gpucost: --gpus must be at least 1, got 0"),
         (["--gpu", "H100", "--gpus", "abc"], "gpucost prices: argument --gpus: invalid int value: 'abc'"),
-        (["--provider", "aws", "--region", "nowhere"], "gpucost: unknown region 'nowhere' for aws; known: eu-west-1, us-east-1, us-west-2"),
+        (
+            ["--provider", "aws", "--region", "nowhere"],
+            "gpucost: unknown region 'nowhere' for aws; known: eu-west-1, us-east-1, us-west-2",
+        ),
         (["--region", "nowhere"], "gpucost: unknown region 'nowhere'; known: "),
         (["--held", "--spot"], "gpucost: --held lists held prices of every pricing"),
     ],
-    ids=["unknown-gpu", "unknown-provider", "gpus-without-gpu", "zero-gpus", "gpus-not-a-number", "unknown-region",
-         "unknown-region-any-provider", "held-with-spot"],
+    ids=[
+        "unknown-gpu",
+        "unknown-provider",
+        "gpus-without-gpu",
+        "zero-gpus",
+        "gpus-not-a-number",
+        "unknown-region",
+        "unknown-region-any-provider",
+        "held-with-spot",
+    ],
 )
 def test_user_errors_are_one_line_and_exit_2(prices, args, message):
     code, out, err = prices(*args)

@@ -6,6 +6,7 @@ import math
 import polars as pl
 import pytest
 
+from assets.energy.reference import DATACENTER_PUE
 from costmodel.inference import (
     bandwidth_bound_tokens_per_second,
     compute_bound_tokens_per_second,
@@ -17,7 +18,6 @@ from costmodel.inference import (
     servers_for_budget,
     workload_tokens_per_second,
 )
-from assets.energy.reference import DATACENTER_PUE
 from costmodel.power import Electricity
 
 NOW = dt.datetime(2026, 11, 30, 6)
@@ -28,9 +28,13 @@ def test_compute_and_bandwidth_ceilings_by_hand():
     # 70B dense on one H100 SXM at 40% of 989 TFLOP/s: 989e12 x 0.4 / (2 x 70e9) = 2,825.7 tokens/s
     assert compute_bound_tokens_per_second(989, 0.4, 70e9) == pytest.approx(2825.71, abs=0.01)
     # batch-1 decode: 70B FP16 (140 GB) on 2 x H100 (6.7 TB/s) ~ 48 tokens/s, i.e. 23.9 per GPU
-    assert 2 * bandwidth_bound_tokens_per_second(3.35, 70e9, batch_size=1, bytes_per_param=2) == pytest.approx(47.86, abs=0.01)
+    assert 2 * bandwidth_bound_tokens_per_second(3.35, 70e9, batch_size=1, bytes_per_param=2) == pytest.approx(
+        47.86, abs=0.01
+    )
     # 70B FP8 (70 GB) on one H200 (4.8 TB/s) ~ 69 tokens/s
-    assert bandwidth_bound_tokens_per_second(4.8, 70e9, batch_size=1, bytes_per_param=1) == pytest.approx(68.57, abs=0.01)
+    assert bandwidth_bound_tokens_per_second(4.8, 70e9, batch_size=1, bytes_per_param=1) == pytest.approx(
+        68.57, abs=0.01
+    )
     # a batch multiplies the bandwidth ceiling; the lower ceiling wins
     assert bandwidth_bound_tokens_per_second(3.35, 70e9, batch_size=64) == pytest.approx(1531.43, abs=0.01)
     assert modeled_tokens_per_second(2825.71, 1531.43) == 1531.43
@@ -41,7 +45,8 @@ def test_moe_decode_step_reads_the_experts_the_batch_routes_to():
     """DeepSeek-V3 (671B total, 37B active) decoding 64 sequences on one H100 SXM (3.35 TB/s) at 2 bytes/param.
 
     By hand: a token touches 37/671 = 5.51% of the 634B routed weights; 64 tokens miss (634/671)^64 = 2.65% of them,
-    so a step reads 37B + 634B x 0.97349 = 654.19B parameters = 1,308.4 GB, and 64 x 3.35e12 / 1.3084e12 = 163.87 tokens/s.
+    so a step reads 37B + 634B x 0.97349 = 654.19B parameters = 1,308.4 GB,
+    and 64 x 3.35e12 / 1.3084e12 = 163.87 tokens/s.
     Counting only the 37B active parameters gave 64 x 3.35e12 / 74e9 = 2,897 tokens/s, 17.7x too fast.
     """
     assert params_read_per_step(37e9, 671e9, 64) == pytest.approx(654.19e9, abs=0.01e9)
@@ -57,10 +62,10 @@ def test_moe_decode_step_reads_the_experts_the_batch_routes_to():
 @pytest.mark.parametrize(
     ("tokens_per_second_per_gpu", "price", "expected"),
     [
-        (4205 / 2, 2.00, 0.26),   # 2 x H100 TP2 FP8, 1000/1000 (TensorRT-LLM), at $2/GPU-h
-        (4205 / 2, 6.88, 0.91),   # ... at AWS on-demand
-        (2909, 7.912, 0.76),      # 1 x H200 FP8 at AWS p5en
-        (7007, 14.24, 0.56),      # 1 x B200 FP4 at AWS p6-b200
+        (4205 / 2, 2.00, 0.26),  # 2 x H100 TP2 FP8, 1000/1000 (TensorRT-LLM), at $2/GPU-h
+        (4205 / 2, 6.88, 0.91),  # ... at AWS on-demand
+        (2909, 7.912, 0.76),  # 1 x H200 FP8 at AWS p5en
+        (7007, 14.24, 0.56),  # 1 x B200 FP4 at AWS p6-b200
     ],
 )
 def test_cost_per_million_tokens_matches_the_sanity_anchors(tokens_per_second_per_gpu, price, expected):
@@ -68,7 +73,9 @@ def test_cost_per_million_tokens_matches_the_sanity_anchors(tokens_per_second_pe
 
 
 def test_idle_time_is_paid_for():
-    assert cost_per_million_tokens_usd(1.0, 312, utilization=0.5) == pytest.approx(2 * cost_per_million_tokens_usd(1.0, 312))
+    assert cost_per_million_tokens_usd(1.0, 312, utilization=0.5) == pytest.approx(
+        2 * cost_per_million_tokens_usd(1.0, 312)
+    )
 
 
 def test_workload_in_queries_per_second_or_per_day():
@@ -81,9 +88,18 @@ def test_workload_in_queries_per_second_or_per_day():
 def test_fleet_rents_exact_gpus_and_buys_whole_servers():
     """SemiAnalysis's ChatGPT: 390B tokens/day at 156 tokens/s per A100 (312 busy, 50% idle), $1/GPU-hour."""
     tokens_per_second = workload_tokens_per_second(2000, queries_per_day=195e6)
-    electricity = Electricity(pue=1.0, pue_source="t", tariff_usd_per_kwh=0.08, tariff_source="t", grid_gco2_per_kwh=400.0)
-    out = fleet(gpus_exact=tokens_per_second / 156, gpus_per_server=8, price_per_gpu_hour_usd=1.0, queries_per_day=195e6,
-                server_price_usd=200_000, server_power_kw=6.5, electricity=electricity)
+    electricity = Electricity(
+        pue=1.0, pue_source="t", tariff_usd_per_kwh=0.08, tariff_source="t", grid_gco2_per_kwh=400.0
+    )
+    out = fleet(
+        gpus_exact=tokens_per_second / 156,
+        gpus_per_server=8,
+        price_per_gpu_hour_usd=1.0,
+        queries_per_day=195e6,
+        server_price_usd=200_000,
+        server_power_kw=6.5,
+        electricity=electricity,
+    )
     assert out["servers"] == pytest.approx(3616.898, abs=1e-3)
     assert (out["servers_rounded_up"], out["gpus"]) == (3617, 28_936)
     assert out["cost_per_day_usd"] == pytest.approx(694_444.44, abs=0.01)  # from the exact 28,935.2 GPUs
@@ -112,14 +128,45 @@ def test_servers_a_budget_buys():
 
 def test_inference_mart_models_and_measures():
     models = pl.DataFrame({"model": ["Llama 3.3 70B"], "params_total": [70e9], "params_active": [70e9]})
-    specs = pl.DataFrame({"gpu_model": ["H200"], "tflops_bf16_dense": [989.0], "tflops_fp16_dense": [989.0], "memory_gb": [141.0],
-                          "memory_bandwidth_tbps": [4.8], "tdp_w": [700.0]})
-    prices = pl.DataFrame({"gpu_model": ["H200"], "provider": ["aws"], "region": ["us-east-1"], "instance_type": ["p5en.48xlarge"],
-                           "pricing": ["on_demand"], "price_basis": ["instance"], "price_per_gpu_hour_usd": [7.912], "source": ["skypilot"],
-                           "snapshot_date": [dt.date(2026, 5, 20)], "origin": ["live"]})
-    throughput = pl.DataFrame({"model": ["Llama 3.3 70B"], "gpu_model": ["H200"], "gpus": [1.0], "precision": ["fp8"], "input_tokens": [1000.0],
-                               "output_tokens": [1000.0], "tokens_per_second": [2909.0], "source": ["TensorRT-LLM perf-overview"]})
-    frame = inference_costs(models, specs, prices, throughput, utilization=0.5, datacenter_pue=PUE, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
+    specs = pl.DataFrame(
+        {
+            "gpu_model": ["H200"],
+            "tflops_bf16_dense": [989.0],
+            "tflops_fp16_dense": [989.0],
+            "memory_gb": [141.0],
+            "memory_bandwidth_tbps": [4.8],
+            "tdp_w": [700.0],
+        }
+    )
+    prices = pl.DataFrame(
+        {
+            "gpu_model": ["H200"],
+            "provider": ["aws"],
+            "region": ["us-east-1"],
+            "instance_type": ["p5en.48xlarge"],
+            "pricing": ["on_demand"],
+            "price_basis": ["instance"],
+            "price_per_gpu_hour_usd": [7.912],
+            "source": ["skypilot"],
+            "snapshot_date": [dt.date(2026, 5, 20)],
+            "origin": ["live"],
+        }
+    )
+    throughput = pl.DataFrame(
+        {
+            "model": ["Llama 3.3 70B"],
+            "gpu_model": ["H200"],
+            "gpus": [1.0],
+            "precision": ["fp8"],
+            "input_tokens": [1000.0],
+            "output_tokens": [1000.0],
+            "tokens_per_second": [2909.0],
+            "source": ["TensorRT-LLM perf-overview"],
+        }
+    )
+    frame = inference_costs(
+        models, specs, prices, throughput, utilization=0.5, datacenter_pue=PUE, computed_at=NOW
+    ).filter(pl.col("pricing") == "on_demand")
     modeled = frame.filter(pl.col("throughput_basis") == "modeled").row(0, named=True)
     assert modeled["tokens_per_second_compute_bound"] == pytest.approx(989e12 * 0.4 / 140e9)
     assert modeled["tokens_per_second_bandwidth_bound"] == pytest.approx(64 * 4.8e12 / 140e9)  # 2,194: bandwidth-bound
@@ -130,27 +177,65 @@ def test_inference_mart_models_and_measures():
     assert measured["throughput_source"] == "TensorRT-LLM perf-overview" and measured["measured_precision"] == "fp8"
     # energy per 1M tokens: 700 W x PUE 1.15 (AWS fleet-wide, datacenter_pue.csv) for 1e6 / (1,454.5 x 3600) hours
     assert measured["energy_kwh_per_million_tokens"] == pytest.approx(0.7 * 1.15 * 1e6 / (1454.5 * 3600))
-    assert measured["tariff_is_fallback"] and math.isclose(measured["energy_cost_per_million_tokens_usd"], measured["energy_kwh_per_million_tokens"] * 0.08)
+    assert measured["tariff_is_fallback"] and math.isclose(
+        measured["energy_cost_per_million_tokens_usd"], measured["energy_kwh_per_million_tokens"] * 0.08
+    )
     with pytest.raises(ValueError, match="utilization"):
         inference_costs(models, specs, prices, throughput, utilization=0, datacenter_pue=PUE, computed_at=NOW)
 
 
 def test_inference_mart_reads_the_routed_experts_of_a_moe_batch():
-    """The mart's modeled bandwidth ceiling at batch 64 on one H200 (4.8 TB/s, 2 bytes/param): DeepSeek-V3 reads 654.19B
-    parameters per step (see above), 64 x 4.8e12 / 1.3084e12 = 234.79 tokens/s; dense Llama 3.3 70B unchanged, 2,194.29."""
-    models = pl.DataFrame({"model": ["DeepSeek-V3", "Llama 3.3 70B"], "params_total": [671e9, 70e9], "params_active": [37e9, 70e9]})
-    specs = pl.DataFrame({"gpu_model": ["H200"], "tflops_bf16_dense": [989.0], "tflops_fp16_dense": [989.0], "memory_gb": [141.0],
-                          "memory_bandwidth_tbps": [4.8], "tdp_w": [700.0]})
-    prices = pl.DataFrame({"gpu_model": ["H200"], "provider": ["aws"], "region": ["us-east-1"], "instance_type": ["p5en.48xlarge"],
-                           "pricing": ["on_demand"], "price_basis": ["instance"], "price_per_gpu_hour_usd": [7.912], "source": ["skypilot"],
-                           "snapshot_date": [dt.date(2026, 5, 20)], "origin": ["live"]})
-    throughput = pl.DataFrame(schema={"model": pl.String, "gpu_model": pl.String, "gpus": pl.Float64, "precision": pl.String,
-                                      "input_tokens": pl.Float64, "output_tokens": pl.Float64, "tokens_per_second": pl.Float64, "source": pl.String})
-    frame = inference_costs(models, specs, prices, throughput, datacenter_pue=PUE, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
+    """The mart's modeled bandwidth ceiling at batch 64 on one H200 (4.8 TB/s, 2 bytes/param).
+
+    DeepSeek-V3 reads 654.19B parameters per step (see above), 64 x 4.8e12 / 1.3084e12 = 234.79 tokens/s;
+    dense Llama 3.3 70B unchanged, 2,194.29."""
+    models = pl.DataFrame(
+        {"model": ["DeepSeek-V3", "Llama 3.3 70B"], "params_total": [671e9, 70e9], "params_active": [37e9, 70e9]}
+    )
+    specs = pl.DataFrame(
+        {
+            "gpu_model": ["H200"],
+            "tflops_bf16_dense": [989.0],
+            "tflops_fp16_dense": [989.0],
+            "memory_gb": [141.0],
+            "memory_bandwidth_tbps": [4.8],
+            "tdp_w": [700.0],
+        }
+    )
+    prices = pl.DataFrame(
+        {
+            "gpu_model": ["H200"],
+            "provider": ["aws"],
+            "region": ["us-east-1"],
+            "instance_type": ["p5en.48xlarge"],
+            "pricing": ["on_demand"],
+            "price_basis": ["instance"],
+            "price_per_gpu_hour_usd": [7.912],
+            "source": ["skypilot"],
+            "snapshot_date": [dt.date(2026, 5, 20)],
+            "origin": ["live"],
+        }
+    )
+    throughput = pl.DataFrame(
+        schema={
+            "model": pl.String,
+            "gpu_model": pl.String,
+            "gpus": pl.Float64,
+            "precision": pl.String,
+            "input_tokens": pl.Float64,
+            "output_tokens": pl.Float64,
+            "tokens_per_second": pl.Float64,
+            "source": pl.String,
+        }
+    )
+    frame = inference_costs(models, specs, prices, throughput, datacenter_pue=PUE, computed_at=NOW).filter(
+        pl.col("pricing") == "on_demand"
+    )
     by_model = {r["model"]: r for r in frame.iter_rows(named=True)}
     moe, dense = by_model["DeepSeek-V3"], by_model["Llama 3.3 70B"]
     assert moe["tokens_per_second_bandwidth_bound"] == pytest.approx(234.79, abs=0.01)  # was 64 x 4.8e12 / 74e9 = 4,151
-    assert moe["tokens_per_second_compute_bound"] == pytest.approx(5345.95, abs=0.01)  # compute still counts active parameters only
+    assert moe["tokens_per_second_compute_bound"] == pytest.approx(
+        5345.95, abs=0.01
+    )  # compute still counts active parameters only
     assert moe["tokens_per_second_per_gpu"] == moe["tokens_per_second_bandwidth_bound"]
     assert dense["tokens_per_second_bandwidth_bound"] == pytest.approx(2194.29, abs=0.01)
-

@@ -36,12 +36,34 @@ def offers():
         ("H100-SXM", "aws", "us-east-1", "p5.48xlarge", "on_demand", 6.88, DAY, "live"),
         ("H100-SXM", "aws", "us-west-2", "p5.48xlarge", "on_demand", 6.88, DAY, "live"),
         ("H100-SXM", "lambda", "us-east-1", "gpu_8x_h100_sxm5", "on_demand", 3.99, DAY, "snapshot:2026-05-20"),
-        ("H100-SXM", "azure", "eastus", "Standard_ND96isr_H100_v5", "on_demand", 12.29, DAY - dt.timedelta(days=3), "live"),
+        (
+            "H100-SXM",
+            "azure",
+            "eastus",
+            "Standard_ND96isr_H100_v5",
+            "on_demand",
+            12.29,
+            DAY - dt.timedelta(days=3),
+            "live",
+        ),
         ("H100-SXM", "aws", "us-east-1", "p5.48xlarge", "spot", 2.50, DAY, "live"),
     ]
     return pl.DataFrame(
-        [{"gpu_model": m, "provider": p, "region": r, "instance_type": i, "pricing": k, "price_basis": "instance",
-          "price_per_gpu_hour_usd": v, "source": "skypilot", "snapshot_date": d, "origin": o} for m, p, r, i, k, v, d, o in rows]
+        [
+            {
+                "gpu_model": m,
+                "provider": p,
+                "region": r,
+                "instance_type": i,
+                "pricing": k,
+                "price_basis": "instance",
+                "price_per_gpu_hour_usd": v,
+                "source": "skypilot",
+                "snapshot_date": d,
+                "origin": o,
+            }
+            for m, p, r, i, k, v, d, o in rows
+        ]
     )
 
 
@@ -59,7 +81,11 @@ def test_price_options_cheapest_spot_median_and_per_provider():
     assert by[("on_demand", "lambda")] == 3.99
     assert by[("spot", "aws")] == 2.50
     assert by[("on_demand_median", None)] == 6.88
-    assert {p: v for (k, p), v in by.items() if k == "on_demand_provider"} == {"aws": 6.88, "lambda": 3.99, "azure": 12.29}
+    assert {p: v for (k, p), v in by.items() if k == "on_demand_provider"} == {
+        "aws": 6.88,
+        "lambda": 3.99,
+        "azure": 12.29,
+    }
 
 
 def test_choose_price_at_a_provider():
@@ -89,24 +115,54 @@ def test_server_power_is_shared_over_its_gpus():
 
 
 # core.datacenter_pue's shape, with rows of assets/energy/data/datacenter_pue.csv
-PUE = pl.DataFrame({
-    "provider": ["*", "aws", "azure", "lambda", "runpod", "azure"], "region": [None, None, None, None, None, "westus3"],
-    "pue": [1.56, 1.15, 1.16, 1.25, 1.56, 1.13], "year": [2024] * 6,
-    "scope": ["industry_average", "fleet", "fleet", "assumption", "industry_average", "geography"],
-    "source": ["Uptime 2024", "AWS fleet", "Microsoft fleet", "Epoch AI", "Uptime 2024 (runpod)", "Microsoft Arizona"],
-})
+PUE = pl.DataFrame(
+    {
+        "provider": ["*", "aws", "azure", "lambda", "runpod", "azure"],
+        "region": [None, None, None, None, None, "westus3"],
+        "pue": [1.56, 1.15, 1.16, 1.25, 1.56, 1.13],
+        "year": [2024] * 6,
+        "scope": ["industry_average", "fleet", "fleet", "assumption", "industry_average", "geography"],
+        "source": [
+            "Uptime 2024",
+            "AWS fleet",
+            "Microsoft fleet",
+            "Epoch AI",
+            "Uptime 2024 (runpod)",
+            "Microsoft Arizona",
+        ],
+    }
+)
 
 
 def test_electricity_defaults_and_regions():
     assert default_electricity(PUE, "AWS").pue == 1.15 and default_electricity(PUE, "lambda").pue == 1.25
-    assert default_electricity(PUE).tariff_usd_per_kwh == DEFAULT_TARIFF_USD_PER_KWH and default_electricity(PUE).tariff_is_fallback
-    energy = pl.DataFrame({
-        "provider": ["aws", "lambda"], "region": ["us-east-1", "us-east-1"], "tariff_usd_per_kwh": [0.0851, 0.0851],
-        "tariff_source": ["EIA"] * 2, "tariff_period": ["2026-03"] * 2, "tariff_is_fallback": [False, True],
-        "grid_gco2_per_kwh": [320.5, None], "grid_year": [2025, None], "grid_source": ["Ember", None], "pue": [1.135, None], "pue_source": ["CCF", None],
-    })
+    assert (
+        default_electricity(PUE).tariff_usd_per_kwh == DEFAULT_TARIFF_USD_PER_KWH
+        and default_electricity(PUE).tariff_is_fallback
+    )
+    energy = pl.DataFrame(
+        {
+            "provider": ["aws", "lambda"],
+            "region": ["us-east-1", "us-east-1"],
+            "tariff_usd_per_kwh": [0.0851, 0.0851],
+            "tariff_source": ["EIA"] * 2,
+            "tariff_period": ["2026-03"] * 2,
+            "tariff_is_fallback": [False, True],
+            "grid_gco2_per_kwh": [320.5, None],
+            "grid_year": [2025, None],
+            "grid_source": ["Ember", None],
+            "pue": [1.135, None],
+            "pue_source": ["CCF", None],
+        }
+    )
     aws = electricity_for(energy, PUE, "AWS", "us-east-1")
-    assert (aws.pue, aws.tariff_usd_per_kwh, aws.grid_gco2_per_kwh, aws.grid_year, aws.tariff_is_fallback) == (1.135, 0.0851, 320.5, 2025, False)
+    assert (aws.pue, aws.tariff_usd_per_kwh, aws.grid_gco2_per_kwh, aws.grid_year, aws.tariff_is_fallback) == (
+        1.135,
+        0.0851,
+        320.5,
+        2025,
+        False,
+    )
     lam = electricity_for(energy, PUE, "lambda", "us-east-1")
     assert (lam.pue, lam.tariff_is_fallback, lam.grid_gco2_per_kwh) == (1.25, True, None)
     assert lam.pue_source == "fallback: lambda fleet-wide PUE, core.datacenter_pue: Epoch AI"
@@ -119,11 +175,21 @@ def test_pue_fallback_is_the_energy_marts_rule_from_the_same_table():
     """Where the energy mart has no row (RunPod's own API rows have no region), PUE is the provider's fleet-wide row
     of core.datacenter_pue, else its '*' row: what marts.energy_by_region gives that provider's regions.
     The old hard-coded fallback gave runpod 1.25 without a region (1.56 with one), oci 1.1 and vast 1.25."""
-    energy = pl.DataFrame({"provider": ["runpod"], "region": ["US"], "tariff_usd_per_kwh": [0.08], "pue": [1.56], "pue_source": ["Uptime 2024"]})
-    offers = pl.DataFrame({
-        "price_provider": ["runpod", "runpod", "vast", "oci", "azure", "azure", None],
-        "price_region": ["US", None, None, "us-ashburn-1", "westus3", "eastus", None],
-    })
+    energy = pl.DataFrame(
+        {
+            "provider": ["runpod"],
+            "region": ["US"],
+            "tariff_usd_per_kwh": [0.08],
+            "pue": [1.56],
+            "pue_source": ["Uptime 2024"],
+        }
+    )
+    offers = pl.DataFrame(
+        {
+            "price_provider": ["runpod", "runpod", "vast", "oci", "azure", "azure", None],
+            "price_region": ["US", None, None, "us-ashburn-1", "westus3", "eastus", None],
+        }
+    )
     rows = with_electricity(offers, energy, PUE)
     assert rows["pue"].to_list() == [1.56, 1.56, 1.56, 1.56, 1.16, 1.16, 1.56]
     assert rows["pue_source"].to_list() == [
@@ -133,7 +199,8 @@ def test_pue_fallback_is_the_energy_marts_rule_from_the_same_table():
         "fallback: default PUE for a provider without its own, core.datacenter_pue '*': Uptime 2024",
         "fallback: azure fleet-wide PUE, core.datacenter_pue: Microsoft fleet",  # a regional row is the mart's business
         "fallback: azure fleet-wide PUE, core.datacenter_pue: Microsoft fleet",
-        "fallback: default PUE for a provider without its own, core.datacenter_pue '*': Uptime 2024",  # a median: no provider
+        "fallback: default PUE for a provider without its own, core.datacenter_pue '*': Uptime "
+        "2024",  # a median: no provider
     ]
     assert rows["tariff_is_fallback"].to_list() == [False] + [True] * 6
     with pytest.raises(ValueError, match="default row"):
@@ -141,9 +208,11 @@ def test_pue_fallback_is_the_energy_marts_rule_from_the_same_table():
 
 
 def test_epoch_worked_example_h100_and_a100():
-    """Cottier et al. 2024 method: $33,750 x 1.23 x 0.322 / 8,760 = $1.53/h; energy 1.275 kW x 0.75 x 1.1 x $0.08 = $0.084/h."""
-    assert DEFAULT_CLUSTER_OVERHEAD == pytest.approx(1.2346, abs=1e-4)
-    assert DEFAULT_DEPRECIATION_PER_YEAR == pytest.approx(0.14 * math.log(10))
+    """Cottier et al. 2024 method: $33,750 x 1.23 x 0.322 / 8,760 = $1.53/h; energy 1.275 kW x 0.75 x 1.1 x $0.08 =
+    $0.084/h.
+    """
+    assert pytest.approx(1.2346, abs=1e-4) == DEFAULT_CLUSTER_OVERHEAD
+    assert pytest.approx(0.14 * math.log(10)) == DEFAULT_DEPRECIATION_PER_YEAR
     h100 = capex_per_gpu_hour(capex_per_gpu(33_750), depreciation_per_year=DEFAULT_DEPRECIATION_PER_YEAR)
     assert h100 == pytest.approx(1.53, abs=0.005)
     h100_energy = energy_cost_usd(energy_kwh(1, 10_200 / 8 * 0.75, 1.1), 0.08)

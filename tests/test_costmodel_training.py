@@ -49,8 +49,18 @@ def prices_frame():
     ]
     return pl.DataFrame(
         [
-            {"gpu_model": m, "provider": p, "region": r, "instance_type": i, "pricing": k, "price_basis": b,
-             "price_per_gpu_hour_usd": v, "source": "skypilot", "snapshot_date": dt.date(2026, 11, 30), "origin": "live"}
+            {
+                "gpu_model": m,
+                "provider": p,
+                "region": r,
+                "instance_type": i,
+                "pricing": k,
+                "price_basis": b,
+                "price_per_gpu_hour_usd": v,
+                "source": "skypilot",
+                "snapshot_date": dt.date(2026, 11, 30),
+                "origin": "live",
+            }
             for m, p, r, i, k, b, v in rows
         ]
     )
@@ -78,7 +88,9 @@ def test_cheapest_on_demand_ignores_spot_gpu_only_and_unknown():
 
 def test_training_costs_rows_carry_their_assumptions():
     models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
-    costs = training_costs(models, specs_frame(), prices_frame(), mfu=0.40, datacenter_pue=PUE, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
+    costs = training_costs(models, specs_frame(), prices_frame(), mfu=0.40, datacenter_pue=PUE, computed_at=NOW).filter(
+        pl.col("pricing") == "on_demand"
+    )
     assert costs["gpu_model"].to_list() == ["A100-40GB", "H100-SXM"]  # sorted by cost; A6000 has no peak
     a100 = costs.row(0, named=True)
     assert a100["gpu_hours"] == pytest.approx(701_121.79, rel=1e-6)
@@ -91,7 +103,9 @@ def test_training_costs_rows_carry_their_assumptions():
 
 def test_mfu_is_overridable_and_checked():
     models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
-    at_half = training_costs(models, specs_frame(), prices_frame(), mfu=0.5, datacenter_pue=PUE, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
+    at_half = training_costs(
+        models, specs_frame(), prices_frame(), mfu=0.5, datacenter_pue=PUE, computed_at=NOW
+    ).filter(pl.col("pricing") == "on_demand")
     assert at_half["gpu_hours"][0] == pytest.approx(701_121.79 * 0.8, rel=1e-6)
     with pytest.raises(ValueError, match="mfu"):
         training_costs(models, specs_frame(), prices_frame(), mfu=1.5, datacenter_pue=PUE, computed_at=NOW)
@@ -99,8 +113,11 @@ def test_mfu_is_overridable_and_checked():
 
 def test_mfu_band_gives_central_low_and_high_gpu_hours():
     models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
-    row = training_costs(models, specs_frame(), prices_frame(), datacenter_pue=PUE, computed_at=NOW).filter(
-        (pl.col("pricing") == "on_demand") & (pl.col("gpu_model") == "A100-40GB")).row(0, named=True)
+    row = (
+        training_costs(models, specs_frame(), prices_frame(), datacenter_pue=PUE, computed_at=NOW)
+        .filter((pl.col("pricing") == "on_demand") & (pl.col("gpu_model") == "A100-40GB"))
+        .row(0, named=True)
+    )
     assert (row["mfu_low"], row["mfu"], row["mfu_high"]) == (0.30, 0.40, 0.50)
     # low estimate = at the high MFU: 3.15e23 / (312e12 * 0.5 * 3600) = 560,897.4 h; high = at 0.3: 934,829.1 h
     assert row["gpu_hours_low"] == pytest.approx(560_897.44, rel=1e-6)
@@ -122,16 +139,26 @@ def test_mfu_band_rules():
 def test_wall_clock_days_and_implied_mfu_by_hand():
     # 701,121.8 A100-hours on 1,024 GPUs = 684.7 hours = 28.53 days
     assert wall_clock_days(701_121.79, 1024) == pytest.approx(28.529, rel=1e-4)
-    # GPT-3 on 10,000 V100 for 14.8 days: 3.15e23 / (3,552,000 h x 3600 x 125e12) = 19.7% (the PaLM paper says 21.3% step MFU)
+    # GPT-3 on 10,000 V100 for 14.8 days: 3.15e23 / (3,552,000 h x 3600 x 125e12) = 19.7% (the PaLM paper says 21.3%
+    # step MFU)
     assert implied_mfu(3.15e23, 3_552_000, 125) == pytest.approx(0.1971, abs=1e-4)
 
 
 def test_training_estimate_energy_co2_and_ownership_by_hand():
-    electricity = Electricity(pue=1.1, pue_source="test", tariff_usd_per_kwh=0.10, tariff_source="test", grid_gco2_per_kwh=400.0)
+    electricity = Electricity(
+        pue=1.1, pue_source="test", tariff_usd_per_kwh=0.10, tariff_source="test", grid_gco2_per_kwh=400.0
+    )
     capex_hour = 1.5  # $/GPU-hour
     out = training_estimate(
-        params_active=175e9, tokens=300e9, peak_tflops_dense=989, mfu=(0.3, 0.4, 0.5), price_per_gpu_hour_usd=2.0,
-        power_w_per_gpu=700, electricity=electricity, gpus=1000, capex_usd_per_gpu_hour=capex_hour,
+        params_active=175e9,
+        tokens=300e9,
+        peak_tflops_dense=989,
+        mfu=(0.3, 0.4, 0.5),
+        price_per_gpu_hour_usd=2.0,
+        power_w_per_gpu=700,
+        electricity=electricity,
+        gpus=1000,
+        capex_usd_per_gpu_hour=capex_hour,
     )
     hours = 3.15e23 / (989e12 * 0.4 * 3600)  # 221,183.5
     assert out["gpu_hours"] == pytest.approx(hours)
@@ -148,23 +175,50 @@ def test_training_estimate_energy_co2_and_ownership_by_hand():
 
 def test_training_estimate_leaves_out_what_it_cannot_know():
     electricity = Electricity(pue=1.25, pue_source="t", tariff_usd_per_kwh=0.08, tariff_source="t")
-    out = training_estimate(params_active=7e9, tokens=2e12, peak_tflops_dense=197, mfu=(0.3, 0.4, 0.5), price_per_gpu_hour_usd=None,
-                            power_w_per_gpu=None, electricity=electricity)
-    assert "cloud_cost_usd" not in out and "energy_kwh" not in out and "co2_kg" not in out and "wall_clock_days" not in out
+    out = training_estimate(
+        params_active=7e9,
+        tokens=2e12,
+        peak_tflops_dense=197,
+        mfu=(0.3, 0.4, 0.5),
+        price_per_gpu_hour_usd=None,
+        power_w_per_gpu=None,
+        electricity=electricity,
+    )
+    assert (
+        "cloud_cost_usd" not in out and "energy_kwh" not in out and "co2_kg" not in out and "wall_clock_days" not in out
+    )
     assert out["gpu_hours"] == pytest.approx(6 * 7e9 * 2e12 / (197e12 * 0.4 * 3600))
 
 
 def test_training_mart_takes_electricity_from_the_energy_mart_and_defaults_elsewhere():
     models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
-    energy = pl.DataFrame({
-        "provider": ["lambda"], "region": ["us-east-1"], "country_code": ["US"], "state_code": ["VA"],
-        "tariff_usd_per_kwh": [0.0851], "tariff_source": ["EIA 5.6.A Virginia industrial"], "tariff_period": ["2026-03"],
-        "tariff_is_fallback": [False], "grid_gco2_per_kwh": [300.0], "grid_year": [2025], "grid_source": ["Ember"],
-        "pue": [1.3], "pue_source": ["test PUE"],
-    })
-    costs = training_costs(models, specs_frame(), prices_frame(), energy=energy, datacenter_pue=PUE, computed_at=NOW).filter(pl.col("pricing") == "on_demand")
+    energy = pl.DataFrame(
+        {
+            "provider": ["lambda"],
+            "region": ["us-east-1"],
+            "country_code": ["US"],
+            "state_code": ["VA"],
+            "tariff_usd_per_kwh": [0.0851],
+            "tariff_source": ["EIA 5.6.A Virginia industrial"],
+            "tariff_period": ["2026-03"],
+            "tariff_is_fallback": [False],
+            "grid_gco2_per_kwh": [300.0],
+            "grid_year": [2025],
+            "grid_source": ["Ember"],
+            "pue": [1.3],
+            "pue_source": ["test PUE"],
+        }
+    )
+    costs = training_costs(
+        models, specs_frame(), prices_frame(), energy=energy, datacenter_pue=PUE, computed_at=NOW
+    ).filter(pl.col("pricing") == "on_demand")
     a100 = costs.filter(pl.col("gpu_model") == "A100-40GB").row(0, named=True)  # lambda us-east-1: known
-    assert (a100["tariff_usd_per_kwh"], a100["pue"], a100["tariff_period"], a100["tariff_is_fallback"]) == (0.0851, 1.3, "2026-03", False)
+    assert (a100["tariff_usd_per_kwh"], a100["pue"], a100["tariff_period"], a100["tariff_is_fallback"]) == (
+        0.0851,
+        1.3,
+        "2026-03",
+        False,
+    )
     assert a100["energy_kwh"] == pytest.approx(701_121.79 * 400 * 1.3 / 1000, rel=1e-6)
     assert a100["co2_kg"] == pytest.approx(a100["energy_kwh"] * 0.3)
     h100 = costs.filter(pl.col("gpu_model") == "H100-SXM").row(0, named=True)  # aws us-east-1: not in the energy mart
@@ -177,16 +231,37 @@ def test_training_mart_takes_electricity_from_the_energy_mart_and_defaults_elsew
 
 def test_training_mart_prices_every_choice_and_owned_hardware():
     models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
-    purchase = pl.DataFrame({"gpu_model": ["H100-SXM"], "server_price_per_gpu_usd": [33_750.0], "price_date": ["2023-05"], "source": ["Epoch"]})
-    costs = training_costs(models, specs_frame(), prices_frame(), purchase_prices=purchase, datacenter_pue=PUE, computed_at=NOW)
+    purchase = pl.DataFrame(
+        {
+            "gpu_model": ["H100-SXM"],
+            "server_price_per_gpu_usd": [33_750.0],
+            "price_date": ["2023-05"],
+            "source": ["Epoch"],
+        }
+    )
+    costs = training_costs(
+        models, specs_frame(), prices_frame(), purchase_prices=purchase, datacenter_pue=PUE, computed_at=NOW
+    )
     a100 = costs.filter(pl.col("gpu_model") == "A100-40GB")
-    assert sorted(a100["pricing"].to_list()) == ["on_demand", "on_demand_median", "on_demand_provider", "on_demand_provider", "spot"]
+    assert sorted(a100["pricing"].to_list()) == [
+        "on_demand",
+        "on_demand_median",
+        "on_demand_provider",
+        "on_demand_provider",
+        "spot",
+    ]
     assert a100.filter(pl.col("pricing") == "spot")["price_per_gpu_hour_usd"].to_list() == [0.98]
-    assert a100.filter(pl.col("pricing") == "on_demand_median")["price_per_gpu_hour_usd"].to_list() == [pytest.approx((1.99 + 2.7447) / 2)]
+    assert a100.filter(pl.col("pricing") == "on_demand_median")["price_per_gpu_hour_usd"].to_list() == [
+        pytest.approx((1.99 + 2.7447) / 2)
+    ]
     h100 = costs.filter((pl.col("gpu_model") == "H100-SXM") & (pl.col("pricing") == "on_demand")).row(0, named=True)
     # Epoch AI worked example: $33,750 x 1.2346 x 0.3224 / 8,760 = $1.53 per GPU-hour
     assert h100["capex_usd_per_gpu_hour"] == pytest.approx(1.5335, abs=1e-3)
-    assert h100["owned_cost_usd"] == pytest.approx(h100["gpu_hours"] * h100["capex_usd_per_gpu_hour"] + h100["energy_cost_usd"])
+    assert h100["owned_cost_usd"] == pytest.approx(
+        h100["gpu_hours"] * h100["capex_usd_per_gpu_hour"] + h100["energy_cost_usd"]
+    )
     energy_hour = 0.7 * 1.15 * 0.08  # AWS fleet-wide PUE, default tariff
     assert h100["owning_breakeven_utilization"] == pytest.approx(h100["capex_usd_per_gpu_hour"] / (6.88 - energy_hour))
-    assert a100.filter(pl.col("pricing") == "on_demand")["owned_cost_usd"].to_list() == [None]  # no purchase price for it
+    assert a100.filter(pl.col("pricing") == "on_demand")["owned_cost_usd"].to_list() == [
+        None
+    ]  # no purchase price for it

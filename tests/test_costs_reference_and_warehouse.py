@@ -33,11 +33,21 @@ def replaced(ref, old: str, new: str) -> pl.DataFrame:
 @pytest.mark.parametrize(
     ("ref", "old", "new", "message"),
     [
-        (TRAINING_RUNS, "Llama 2 7B,total,A100-80GB", "Llama 2 7B,total,A100-96GB", "gpu_model(s) not in gpu_specs.csv: ['A100-96GB']"),
+        (
+            TRAINING_RUNS,
+            "Llama 2 7B,total,A100-80GB",
+            "Llama 2 7B,total,A100-96GB",
+            "gpu_model(s) not in gpu_specs.csv: ['A100-96GB']",
+        ),
         (TRAINING_RUNS, "Llama 2 7B,total", "Llama 9 7B,total", "model(s) not in reference_models.csv: ['Llama 9 7B']"),
         (INFERENCE_THROUGHPUT, "Llama 3.1 8B,H200", "Llama 3.1 9B,H200", "model(s) not in reference_models.csv"),
         (SCENARIOS, "seed-50m-cluster,fleet", "seed-50m-cluster,cluster", "unknown kind(s) ['cluster']"),
-        (SCENARIO_PUBLISHED, "seed-50m-cluster,gpus", "seed-51m-cluster,gpus", "scenario(s) not in scenarios.csv: ['seed-51m-cluster']"),
+        (
+            SCENARIO_PUBLISHED,
+            "seed-50m-cluster,gpus",
+            "seed-51m-cluster,gpus",
+            "scenario(s) not in scenarios.csv: ['seed-51m-cluster']",
+        ),
     ],
 )
 def test_a_bad_edit_names_the_file_and_the_value(ref, old, new, message):

@@ -8,7 +8,14 @@ from pipeline.definitions import defs
 def test_definitions_load_and_validate():
     dg.Definitions.validate_loadable(defs)
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert {"raw/skypilot_vms", "core/gpu_prices", "core/gpu_specs", "core/gpu_aliases", "core/reference_models", "marts/training_costs"} <= keys
+    assert {
+        "raw/skypilot_vms",
+        "core/gpu_prices",
+        "core/gpu_specs",
+        "core/gpu_aliases",
+        "core/reference_models",
+        "marts/training_costs",
+    } <= keys
 
 
 def test_keys_mirror_schema_and_table_and_groups_are_the_domains():

@@ -4,9 +4,9 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from assets.resources import WarehouseResource
 from pipeline.run import run_pipeline
 from tests.conftest import loopback_ingest
-from assets.resources import WarehouseResource
 from warehouse import connect_reader, queries
 
 LAMBDA = "/skypilot/catalogs/v8/lambda/vms.csv"
@@ -18,7 +18,9 @@ def resources(server, warehouse_path, **overrides):
 
 
 def gpt3(warehouse_path) -> pl.DataFrame:
-    """GPT-3 at the cheapest on-demand price of each GPU model (the mart also holds spot, median and per-provider rows)."""
+    """GPT-3 at the cheapest on-demand price of each GPU model (the mart also holds spot, median and per-provider
+    rows).
+    """
     with connect_reader(warehouse_path) as con:
         return queries.training_costs(con, "GPT-3 175B").filter(pl.col("pricing") == "on_demand")
 
@@ -31,26 +33,48 @@ def test_materialize_everything_and_check_the_mart(server, warehouse_path):
     h100 = costs.filter(pl.col("gpu_model") == "H100-SXM").row(0, named=True)
     # cheapest H100 SXM on-demand in the fixtures: the Vast marketplace median, $1.8675 per GPU-hour
     # (below Lambda gpu_8x_h100_sxm5 at $27.52 / 8 = $3.44 in the SkyPilot fixture)
-    assert (h100["price_provider"], h100["price_instance_type"], h100["price_source"]) == ("vast", "H100 SXM 80GB", "vast")
+    assert (h100["price_provider"], h100["price_instance_type"], h100["price_source"]) == (
+        "vast",
+        "H100 SXM 80GB",
+        "vast",
+    )
     assert h100["price_per_gpu_hour_usd"] == pytest.approx(1.8675)
     assert h100["cloud_cost_usd"] == pytest.approx(GPT3_FLOPS / (989e12 * 0.40 * 3600) * 1.8675)
     assert h100["price_origin"] == "live" and h100["mfu"] == 0.40
     # every GPU model with a price and a dense peak is costed, none twice
     assert costs["gpu_model"].n_unique() == costs.height >= 15
     with connect_reader(warehouse_path) as con:
-        unknown = queries.frame(con, "SELECT DISTINCT gpu_name_raw FROM marts.latest_gpu_prices WHERE gpu_model IS NULL ORDER BY 1")
+        unknown = queries.frame(
+            con, "SELECT DISTINCT gpu_name_raw FROM marts.latest_gpu_prices WHERE gpu_model IS NULL ORDER BY 1"
+        )
     assert unknown["gpu_name_raw"].to_list() == ["M60", "MI25"]
-    fresh = {f"{table}_fresh": True for table in (
-        "skypilot_vms", "gcp_gpu_prices", "lambda_prices", "runpod_gpu_types", "vast_offer_stats", "aws_ec2_prices", "azure_vm_prices", "gpuhunt_offers",
-    )}
+    fresh = {
+        f"{table}_fresh": True
+        for table in (
+            "skypilot_vms",
+            "gcp_gpu_prices",
+            "lambda_prices",
+            "runpod_gpu_types",
+            "vast_offer_stats",
+            "aws_ec2_prices",
+            "azure_vm_prices",
+            "gpuhunt_offers",
+        )
+    }
     expected = {
-        "gpu_prices_positive": True, "gpu_prices_unique": True, "gpu_prices_unknown_gpus": False, "azure_unmapped_gpu_skus": False, **fresh,
+        "gpu_prices_positive": True,
+        "gpu_prices_unique": True,
+        "gpu_prices_unknown_gpus": False,
+        "azure_unmapped_gpu_skus": False,
+        **fresh,
         "scenario_costs_reproduce_published": True,
     }
     assert {name: summary.checks[name] for name in expected} == expected  # energy checks: tests/test_energy_pipeline.py
     with connect_reader(warehouse_path) as con:
-        counts = {t: queries.frame(con, f"SELECT count(*) AS n FROM marts.{t}")["n"][0]
-                  for t in ("inference_costs", "scenario_costs", "model_validation")}
+        counts = {
+            t: queries.frame(con, f"SELECT count(*) AS n FROM marts.{t}")["n"][0]
+            for t in ("inference_costs", "scenario_costs", "model_validation")
+        }
     assert min(counts.values()) > 0, counts
 
 
@@ -73,10 +97,20 @@ def test_a_failing_source_does_not_block_the_costs(server, warehouse_path):
     run_pipeline(resources=resources(server, warehouse_path), instance=instance)
     before = gpt3(warehouse_path)
     server.behave(LAMBDA, status=500)
-    summary = run_pipeline(resources=resources(server, warehouse_path), instance=instance, run_config={"ops": {"marts__training_costs": {"config": {"mfu": 0.5}}}})
+    summary = run_pipeline(
+        resources=resources(server, warehouse_path),
+        instance=instance,
+        run_config={"ops": {"marts__training_costs": {"config": {"mfu": 0.5}}}},
+    )
     assert list(summary.failed_ingest) == ["raw__skypilot_vms"] and summary.costs_ok
-    assert "skypilot: GET" in summary.failed_ingest["raw__skypilot_vms"] and "HTTP 500" in summary.failed_ingest["raw__skypilot_vms"]
+    assert (
+        "skypilot: GET" in summary.failed_ingest["raw__skypilot_vms"]
+        and "HTTP 500" in summary.failed_ingest["raw__skypilot_vms"]
+    )
     after = gpt3(warehouse_path)
     # recomputed (new MFU) from the last good prices
     assert after["mfu"].unique().to_list() == [0.5]
-    assert after.sort("gpu_model")["price_per_gpu_hour_usd"].to_list() == before.sort("gpu_model")["price_per_gpu_hour_usd"].to_list()
+    assert (
+        after.sort("gpu_model")["price_per_gpu_hour_usd"].to_list()
+        == before.sort("gpu_model")["price_per_gpu_hour_usd"].to_list()
+    )

@@ -1,4 +1,6 @@
-"""Energy sources over real HTTP from the loopback server: live data, snapshot bootstrap, and failures that keep the last good data."""
+"""Energy sources over real HTTP from the loopback server: live data, snapshot bootstrap, and failures that keep the
+last good data.
+"""
 
 import datetime as dt
 from urllib.parse import parse_qs
@@ -18,20 +20,35 @@ DAY2 = dt.datetime(2026, 4, 3, 6, 0)
 # source, the path its fetch asks for on the loopback server, a body in its format with a changed layout and the error
 # that names it, and the error a body that is not the document at all gives
 CASES = {
-    "eia_epm": (eia.SOURCE, "/eia/electricity/monthly/epm_table_grapher.php",
-                b"<html><table><tr><th>State</th><th>Price</th></tr><tr><td>Iowa</td><td>6.04</td></tr></table></html>",
-                r"eia_epm: no table with the sector headers", r"eia_epm: no table with the sector headers"),
-    "eurostat_nrg_pc_205": (eurostat.SOURCE, "/eurostat/api/dissemination/statistics/1.0/data/nrg_pc_205",
-                            b'{"version": "2.0", "class": "dataset", "id": ["geo", "time"], "size": [1, 1], "value": {"0": 0.1},'
-                            b' "dimension": {"geo": {"category": {"index": {"DE": 0}}}, "time": {"category": {"index": {"2025-S2": 0}}}}}',
-                            r"eurostat_nrg_pc_205: expected dimension\(s\) nrg_cons, unit, tax, currency not in the dataset",
-                            r"eurostat_nrg_pc_205: the response is not JSON"),
-    "ecb_eurofxref": (ecb.SOURCE, "/ecb/stats/eurofxref/eurofxref-daily.xml",
-                      b"<Cube><Cube time='2026-04-03'><Cube currency='GBP' rate='0.86'/></Cube></Cube>",
-                      r"ecb_eurofxref: no USD rate", r"ecb_eurofxref: the response is not XML"),
-    "owid_grid_carbon": (owid.SOURCE, "/owid/grapher/carbon-intensity-electricity.csv",
-                         b"Entity,Code,Year,share_of_renewables\nWorld,OWID_WRL,2024,31.9\n",
-                         r"owid_grid_carbon: expected one carbon-intensity column", r"owid_grid_carbon: expected column\(s\) Entity, Code, Year"),
+    "eia_epm": (
+        eia.SOURCE,
+        "/eia/electricity/monthly/epm_table_grapher.php",
+        b"<html><table><tr><th>State</th><th>Price</th></tr><tr><td>Iowa</td><td>6.04</td></tr></table></html>",
+        r"eia_epm: no table with the sector headers",
+        r"eia_epm: no table with the sector headers",
+    ),
+    "eurostat_nrg_pc_205": (
+        eurostat.SOURCE,
+        "/eurostat/api/dissemination/statistics/1.0/data/nrg_pc_205",
+        b'{"version": "2.0", "class": "dataset", "id": ["geo", "time"], "size": [1, 1], "value": {"0": 0.1},'
+        b' "dimension": {"geo": {"category": {"index": {"DE": 0}}}, "time": {"category": {"index": {"2025-S2": 0}}}}}',
+        r"eurostat_nrg_pc_205: expected dimension\(s\) nrg_cons, unit, tax, currency not in the dataset",
+        r"eurostat_nrg_pc_205: the response is not JSON",
+    ),
+    "ecb_eurofxref": (
+        ecb.SOURCE,
+        "/ecb/stats/eurofxref/eurofxref-daily.xml",
+        b"<Cube><Cube time='2026-04-03'><Cube currency='GBP' rate='0.86'/></Cube></Cube>",
+        r"ecb_eurofxref: no USD rate",
+        r"ecb_eurofxref: the response is not XML",
+    ),
+    "owid_grid_carbon": (
+        owid.SOURCE,
+        "/owid/grapher/carbon-intensity-electricity.csv",
+        b"Entity,Code,Year,share_of_renewables\nWorld,OWID_WRL,2024,31.9\n",
+        r"owid_grid_carbon: expected one carbon-intensity column",
+        r"owid_grid_carbon: expected column\(s\) Entity, Code, Year",
+    ),
 }
 FAILURES = {
     "http-500": ({"status": 500}, r"{name}: GET http://127\.0\.0\.1:\d+{path}.*HTTP 500 .*after 2 attempts"),
@@ -49,7 +66,9 @@ def store(warehouse_path) -> WarehouseResource:
 
 def slices(store, source) -> list[tuple]:
     with connect_reader(store.path) as con:
-        return queries.frame(con, f"SELECT snapshot_date, origin, count(*) AS n FROM {source.raw_table} GROUP BY 1, 2 ORDER BY 1").rows()
+        return queries.frame(
+            con, f"SELECT snapshot_date, origin, count(*) AS n FROM {source.raw_table} GROUP BY 1, 2 ORDER BY 1"
+        ).rows()
 
 
 def status(store, source) -> dict:
@@ -72,7 +91,11 @@ def test_requests_ask_for_what_the_domain_needs(server, store):
         ingest_source(CASES[name][0], store, loopback_ingest(server), now=DAY1)
     eia_query, eurostat_query, owid_query = (parse_qs(r.query) for r in server.requests)
     assert eia_query == {"t": ["epmt_5_6_a"]}
-    assert eurostat_query["tax"] == ["X_VAT"] and eurostat_query["currency"] == ["EUR"] and eurostat_query["format"] == ["JSON"]
+    assert (
+        eurostat_query["tax"] == ["X_VAT"]
+        and eurostat_query["currency"] == ["EUR"]
+        and eurostat_query["format"] == ["JSON"]
+    )
     assert eurostat_query["nrg_cons"] == ["MWH2000-19999", "MWH20000-69999", "MWH70000-149999", "MWH_GE150000"]
     assert owid_query == {"v": ["1"], "csvType": ["full"], "useColumnShortNames": ["true"]}
 
@@ -90,7 +113,12 @@ def test_a_failing_source_keeps_its_last_good_data(server, store, name, failure)
     assert "keeps its last good data from 2026-04-02 (now stale)" in str(failed.value)
     assert slices(store, source) == [(DAY1.date(), "live", first.frame.height)]  # nothing lost, nothing half-written
     s = status(store, source)
-    assert s["last_status"] == "failed" and s["stale"] and s["data_snapshot_date"] == DAY1.date() and name in s["last_message"]
+    assert (
+        s["last_status"] == "failed"
+        and s["stale"]
+        and s["data_snapshot_date"] == DAY1.date()
+        and name in s["last_message"]
+    )
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -124,5 +152,7 @@ def test_a_new_rate_is_a_new_slice_and_a_new_data_version(server, store):
     changed = ingest_source(ecb.SOURCE, store, loopback_ingest(server), now=DAY2.replace(hour=18))
     assert changed.data_version != first.data_version
     with connect_reader(store.path) as con:
-        rates = queries.frame(con, "SELECT snapshot_date, rate_date, rate FROM raw.ecb_eurofxref WHERE currency = 'USD' ORDER BY 1").rows()
+        rates = queries.frame(
+            con, "SELECT snapshot_date, rate_date, rate FROM raw.ecb_eurofxref WHERE currency = 'USD' ORDER BY 1"
+        ).rows()
     assert rates == [(DAY1.date(), dt.date(2024, 6, 28), 1.0705), (DAY2.date(), dt.date(2026, 9, 22), 1.1463)]

@@ -1,4 +1,6 @@
-"""The energy domain in the whole pipeline: live from the loopback server, a failing source, offline from snapshots; its data files."""
+"""The energy domain in the whole pipeline: live from the loopback server, a failing source, offline from snapshots;
+its data files.
+"""
 
 import csv
 import glob
@@ -56,7 +58,11 @@ def test_live_run_fills_the_energy_mart(server, warehouse_path):
     assert {name: summary.checks[name] for name in ENERGY_CHECKS} == ENERGY_CHECKS
     frame = mart(warehouse_path)
     iowa = one(frame, "gcp", "us-central1")
-    assert (iowa["tariff_usd_per_kwh"], iowa["tariff_basis"], iowa["tariff_origin"]) == (pytest.approx(0.0604), "exact", "live")
+    assert (iowa["tariff_usd_per_kwh"], iowa["tariff_basis"], iowa["tariff_origin"]) == (
+        pytest.approx(0.0604),
+        "exact",
+        "live",
+    )
     nl = one(frame, "gcp", "europe-west4")  # the recorded Eurostat response has no NL: EU27 band IG
     assert nl["tariff_basis"] == "eu_average" and nl["tariff_usd_per_kwh"] == pytest.approx(0.1096 * 1.0705)
     assert (nl["fx_rate"], str(nl["fx_date"])) == (1.0705, "2024-06-28")
@@ -66,16 +72,24 @@ def test_live_run_fills_the_energy_mart(server, warehouse_path):
         offered = queries.frame(con, "SELECT DISTINCT provider, region FROM core.gpu_prices WHERE region IS NOT NULL")
     assert set(frame.filter(pl.col("priced")).select("provider", "region").iter_rows()) == set(offered.iter_rows())
     # the cost marts' PUE follows the energy mart's rule from the same rows: the region's figure where the mart has the
-    # region, else the provider's fleet-wide row of core.datacenter_pue, else its '*' row (before: a separate 1.1 / 1.25,
+    # region, else the provider's fleet-wide row of core.datacenter_pue, else its '*' row (before: a separate 1.1 /
+    # 1.25,
     # so a Vast offer, which has no region, got 1.25 while the mart gives every provider without a row 1.56)
     with connect_reader(warehouse_path) as con:
-        costs = queries.frame(con, "SELECT DISTINCT price_provider, price_region, pue FROM marts.inference_costs UNION"
-                                   " SELECT DISTINCT price_provider, price_region, pue FROM marts.training_costs")
-        fleet = dict(energy.datacenter_pue(con).filter(pl.col("region").is_null()).select("provider", "pue").iter_rows())
+        costs = queries.frame(
+            con,
+            "SELECT DISTINCT price_provider, price_region, pue FROM marts.inference_costs UNION"
+            " SELECT DISTINCT price_provider, price_region, pue FROM marts.training_costs",
+        )
+        fleet = dict(
+            energy.datacenter_pue(con).filter(pl.col("region").is_null()).select("provider", "pue").iter_rows()
+        )
     in_mart = {(r["provider"], r["region"]): r["pue"] for r in frame.iter_rows(named=True)}
     expected = [in_mart.get((p, r)) or fleet.get(p, fleet["*"]) for p, r, _ in costs.iter_rows()]
     assert costs["pue"].to_list() == expected
-    assert {"vast", None} <= set(costs.filter(pl.col("price_region").is_null())["price_provider"])  # offers without a region are covered
+    assert {"vast", None} <= set(
+        costs.filter(pl.col("price_region").is_null())["price_provider"]
+    )  # offers without a region are covered
 
 
 def test_a_failing_rate_source_keeps_its_last_rate_in_the_mart(server, warehouse_path):
@@ -83,7 +97,10 @@ def test_a_failing_rate_source_keeps_its_last_rate_in_the_mart(server, warehouse
     run_pipeline(resources=resources(server, warehouse_path), instance=instance)
     server.behave(ECB, status=500)
     summary = run_pipeline(resources=resources(server, warehouse_path), instance=instance)
-    assert list(summary.failed_ingest) == ["raw__ecb_eurofxref"] and "ecb_eurofxref: GET" in summary.failed_ingest["raw__ecb_eurofxref"]
+    assert (
+        list(summary.failed_ingest) == ["raw__ecb_eurofxref"]
+        and "ecb_eurofxref: GET" in summary.failed_ingest["raw__ecb_eurofxref"]
+    )
     de = one(mart(warehouse_path), "aws", "eu-central-1")
     assert de["fx_rate"] == 1.0705 and de["tariff_usd_per_kwh"] == pytest.approx(0.1307 * 1.0705)
 
@@ -111,26 +128,42 @@ def test_offline_run_fills_the_mart_from_snapshots_and_says_so(capsys):
 def test_energy_assets_are_registered_in_their_groups():
     graph = defs.resolve_asset_graph()
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    for key in ("raw/eia_electricity_prices", "raw/eurostat_nrg_pc_205", "raw/ecb_eurofxref", "raw/owid_carbon_intensity",
-                "core/electricity_tariffs", "core/grid_carbon_intensity", "marts/energy_by_region"):
+    for key in (
+        "raw/eia_electricity_prices",
+        "raw/eurostat_nrg_pc_205",
+        "raw/ecb_eurofxref",
+        "raw/owid_carbon_intensity",
+        "core/electricity_tariffs",
+        "core/grid_carbon_intensity",
+        "marts/energy_by_region",
+    ):
         assert groups[key] == "energy", key
     for ref in ENERGY_REFERENCE_FILES:  # reloaded with the other data files, and watched by the reference-file sensor
-        assert groups[f"core/{ref.table}"] == "reference" and REFERENCE_KEYS[ref.name] == dg.AssetKey(["core", ref.table])
+        assert groups[f"core/{ref.table}"] == "reference" and REFERENCE_KEYS[ref.name] == dg.AssetKey(
+            ["core", ref.table]
+        )
 
 
 # --- the data files ----------------------------------------------------------------------------------------
 
+
 def test_every_energy_data_file_loads_with_a_source_on_every_row():
     for ref in ENERGY_REFERENCE_FILES:
         frame = load_checked(ref)
-        assert frame.height and frame[[c for c in ("source", "rationale") if c in frame.columns][0]].null_count() == 0, ref.name
+        assert (
+            frame.height and frame[[c for c in ("source", "rationale") if c in frame.columns][0]].null_count() == 0
+        ), ref.name
 
 
 def test_every_region_the_price_catalogs_name_is_mapped():
     """Regions of the snapshot, the recorded catalogs and the real captures (aws, azure, gcp, lambda, runpod)."""
     mapped = set(load_checked(CLOUD_REGIONS).select("provider", "region").iter_rows())
-    files = [*glob.glob(str(ROOT / "assets/prices/snapshots/skypilot/*.csv")), *glob.glob(str(ROOT / "tests/fixtures/skypilot/catalogs/v8/*/vms.csv")),
-             *glob.glob(str(CAPTURES / "skypilot_catalog/*.csv")), *glob.glob(str(CAPTURES / "anycloud_catalog/*.csv"))]
+    files = [
+        *glob.glob(str(ROOT / "assets/prices/snapshots/skypilot/*.csv")),
+        *glob.glob(str(ROOT / "tests/fixtures/skypilot/catalogs/v8/*/vms.csv")),
+        *glob.glob(str(CAPTURES / "skypilot_catalog/*.csv")),
+        *glob.glob(str(CAPTURES / "anycloud_catalog/*.csv")),
+    ]
     seen = set()
     for name in files:
         path = Path(name)
@@ -143,18 +176,54 @@ def test_every_region_the_price_catalogs_name_is_mapped():
 @pytest.mark.parametrize(
     "ref, old, new, message",
     [
-        (CLOUD_REGIONS, b"eu-west-1,Europe (Ireland),IE", b"eu-west-1,Europe (Ireland),XX", r"cloud_regions.csv: country_code not in countries.csv: \[\('aws', 'eu-west-1', 'XX'\)\]"),
-        (CLOUD_REGIONS, b"eu-west-1,Europe (Ireland),IE,", b"eu-west-1,Europe (Ireland),IE,VA", r"state_code is only for US regions"),
+        (
+            CLOUD_REGIONS,
+            b"eu-west-1,Europe (Ireland),IE",
+            b"eu-west-1,Europe (Ireland),XX",
+            r"cloud_regions.csv: country_code not in countries.csv: \[\('aws', 'eu-west-1', 'XX'\)\]",
+        ),
+        (
+            CLOUD_REGIONS,
+            b"eu-west-1,Europe (Ireland),IE,",
+            b"eu-west-1,Europe (Ireland),IE,VA",
+            r"state_code is only for US regions",
+        ),
         (CLOUD_REGIONS, b"(Ohio),US,OH", b"(Ohio),US,QQ", r"state_code is not a US state postal code"),
         (CLOUD_REGIONS, b"runpod,SE,Sweden,SE", b"runpod,SE,Sweden,NO", r"a runpod region is its country code"),
-        (CLOUD_REGIONS, b"gcp,us-west4,", b"gcp,us-west3,", r"duplicate key \('provider', 'region'\): \('gcp', 'us-west3'\)"),
+        (
+            CLOUD_REGIONS,
+            b"gcp,us-west4,",
+            b"gcp,us-west3,",
+            r"duplicate key \('provider', 'region'\): \('gcp', 'us-west3'\)",
+        ),
         (DATACENTER_PUE, b"aws,,1.15", b"aws,,0.95", r"datacenter_pue.csv: pue must be between 1.0 and 3.0"),
-        (DATACENTER_PUE, b"azure,westus3,", b"azure,westus9,", r"datacenter_pue.csv: region not in cloud_regions.csv: \[\('azure', 'westus9'\)\]"),
+        (
+            DATACENTER_PUE,
+            b"azure,westus3,",
+            b"azure,westus9,",
+            r"datacenter_pue.csv: region not in cloud_regions.csv: \[\('azure', 'westus9'\)\]",
+        ),
         (DATACENTER_PUE, b"*,,1.56", b"aws2,,1.56", r"needs exactly one default row"),
-        (TARIFF_PREFERENCES, b"eia_epm,industrial,1", b"eia_epm,industrial,2", r"preference_rank must be unique per source"),
+        (
+            TARIFF_PREFERENCES,
+            b"eia_epm,industrial,1",
+            b"eia_epm,industrial,2",
+            r"preference_rank must be unique per source",
+        ),
         (COUNTRIES, b"GR,GRC,Greece,EL", b"GR,GRC,Greece,", r"an EU member needs its Eurostat geo code"),
     ],
-    ids=["unknown-country", "state-outside-us", "bad-state", "runpod-region", "duplicate", "pue-range", "pue-region", "pue-default", "rank", "eurostat-geo"],
+    ids=[
+        "unknown-country",
+        "state-outside-us",
+        "bad-state",
+        "runpod-region",
+        "duplicate",
+        "pue-range",
+        "pue-region",
+        "pue-default",
+        "rank",
+        "eurostat-geo",
+    ],
 )
 def test_a_bad_edit_names_the_file_and_what_is_wrong(ref, old, new, message):
     body = ref.read_bytes()

@@ -1,4 +1,6 @@
-"""Energy sources: parsers on recorded responses, conformance with real captures, and the errors a changed format gives."""
+"""Energy sources: parsers on recorded responses, conformance with real captures, and the errors a changed format
+gives.
+"""
 
 import datetime as dt
 import json
@@ -19,7 +21,12 @@ EUROSTAT_DOC = FIXTURES / "eurostat" / "api" / "dissemination" / "statistics" / 
 ECB_XML = FIXTURES / "ecb" / "stats" / "eurofxref" / "eurofxref-daily.xml"
 OWID_CSV = FIXTURES / "owid" / "grapher" / "carbon-intensity-electricity.csv"
 CAPTURES = Path(os.environ.get("GPUCOST_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "real-captures"
-META = {"source": "x", "snapshot_date": dt.date(2026, 11, 2), "fetched_at": dt.datetime(2026, 11, 2, 6), "origin": "live"}
+META = {
+    "source": "x",
+    "snapshot_date": dt.date(2026, 11, 2),
+    "fetched_at": dt.datetime(2026, 11, 2, 6),
+    "origin": "live",
+}
 
 
 def capture(*parts) -> bytes:
@@ -40,6 +47,7 @@ def one(frame: pl.DataFrame, **where) -> dict:
 
 
 # --- EIA Table 5.6.A ---------------------------------------------------------------------------------
+
 
 def eia_rows(page: bytes | None = None) -> pl.DataFrame:
     return eia.parse({eia.TABLE: page if page is not None else EIA_PAGE.read_bytes()})
@@ -67,13 +75,15 @@ def test_eia_ignores_css_classes_and_marks_missing_values():
     page = EIA_PAGE.read_bytes()
     for css in (b' class="c header"', b' class="l header"', b' class="r data"', b' class="l rowheader"'):
         page = page.replace(css, b"")
-    page = page.replace(b'<td>13.41</td>', b"<td>W</td>", 1).replace(b"<td>13.17</td>", b"<td>NM</td>", 1)
+    page = page.replace(b"<td>13.41</td>", b"<td>W</td>", 1).replace(b"<td>13.17</td>", b"<td>NM</td>", 1)
     iowa = eia_rows(page).filter((pl.col("area_name") == "Iowa") & (pl.col("sector") == "residential")).sort("period")
     assert iowa["cents_per_kwh"].to_list() == [None, None] and iowa["value_flag"].to_list() == ["NM", "W"]
 
 
 def test_eia_label_cell_spanning_both_header_rows():
-    page = EIA_PAGE.read_bytes().replace(b'<th class="c header" scope="col"> </th>', b'<th rowspan="2">Census Division<br>and State</th>', 1)
+    page = EIA_PAGE.read_bytes().replace(
+        b'<th class="c header" scope="col"> </th>', b'<th rowspan="2">Census Division<br>and State</th>', 1
+    )
     page = page.replace(b'<th class="l header" scope="col">Census Division<br>and State</th>', b"", 1)
     assert eia_rows(page).equals(eia_rows())
 
@@ -81,7 +91,11 @@ def test_eia_label_cell_spanning_both_header_rows():
 def test_eia_us_total_is_the_national_row():
     page = EIA_PAGE.read_bytes().replace(b">Minnesota<", b">U.S. Total<")
     total = eia.normalize(with_meta(eia_rows(page))).filter(pl.col("area_name") == "U.S. Total")
-    assert set(total["area_kind"]) == {"country"} and set(total["area_code"]) == {"US"} and total["state_code"].null_count() == total.height
+    assert (
+        set(total["area_kind"]) == {"country"}
+        and set(total["area_code"]) == {"US"}
+        and total["state_code"].null_count() == total.height
+    )
 
 
 def test_eia_normalize_gives_usd_per_kwh_for_each_month():
@@ -89,7 +103,10 @@ def test_eia_normalize_gives_usd_per_kwh_for_each_month():
     ia = one(tariffs, area_code="IA", sector="industrial", period_label="April 2025")
     assert ia["price_per_kwh"] == pytest.approx(0.0604) and ia["currency"] == "USD" and ia["country_code"] == "US"
     assert (ia["period_start"], ia["period_end"]) == (dt.date(2025, 4, 1), dt.date(2025, 4, 30))
-    assert one(tariffs, area_code="New England", sector="industrial", period_label="April 2024")["area_kind"] == "census_division"
+    assert (
+        one(tariffs, area_code="New England", sector="industrial", period_label="April 2024")["area_kind"]
+        == "census_division"
+    )
 
 
 @pytest.mark.parametrize(
@@ -97,12 +114,25 @@ def test_eia_normalize_gives_usd_per_kwh_for_each_month():
     [
         ((b">Industrial<", b">Manufacturing<"), r"eia_epm: no table with the sector headers"),
         ((b"April 2024</th>", b"2024</th>"), r"eia_epm: unexpected header column 'Residential' / '2024'"),
-        ((b">April 2024</th>", b"></th>"), r"eia_epm: the header rows do not line up: 10 sector columns, 9 month columns"),
+        (
+            (b">April 2024</th>", b"></th>"),
+            r"eia_epm: the header rows do not line up: 10 sector columns, 9 month columns",
+        ),
         ((b'<td class="r data">6.04</td>', b""), r"eia_epm: row 'Iowa' has 10 cells, expected 11"),
         ((b">6.04<", b">6.O4<"), r"eia_epm: Iowa, industrial April 2025: '6.O4' is not a price"),
-        ((b"<tbody>", b"<tbody><tr><th>Iowa</th>" + b"<td>1</td>" * 10 + b"</tr>"), r"eia_epm: area 'Iowa' appears twice"),
+        (
+            (b"<tbody>", b"<tbody><tr><th>Iowa</th>" + b"<td>1</td>" * 10 + b"</tr>"),
+            r"eia_epm: area 'Iowa' appears twice",
+        ),
     ],
-    ids=["sector-header-renamed", "month-header-changed", "month-header-missing", "value-missing", "not-a-number", "duplicate-row"],
+    ids=[
+        "sector-header-renamed",
+        "month-header-changed",
+        "month-header-missing",
+        "value-missing",
+        "not-a-number",
+        "duplicate-row",
+    ],
 )
 def test_eia_layout_changes_are_errors_that_name_the_source(edit, message):
     with pytest.raises(SourceError, match=message):
@@ -111,7 +141,16 @@ def test_eia_layout_changes_are_errors_that_name_the_source(edit, message):
 
 def test_eia_a_page_without_its_states_is_an_error():
     page = EIA_PAGE.read_bytes()
-    for state in (b"Connecticut", b"Maine", b"Massachusetts", b"New Hampshire", b"Rhode Island", b"Vermont", b"New Jersey", b"New York"):
+    for state in (
+        b"Connecticut",
+        b"Maine",
+        b"Massachusetts",
+        b"New Hampshire",
+        b"Rhode Island",
+        b"Vermont",
+        b"New Jersey",
+        b"New York",
+    ):
         page = page.replace(b">" + state + b"<", b">" + state + b" (old)<")
     with pytest.raises(SourceError, match=r"only 9 state rows parsed \(a whole table has 51\)"):
         eia_rows(page)
@@ -119,12 +158,17 @@ def test_eia_a_page_without_its_states_is_an_error():
 
 # --- JSON-stat and Eurostat nrg_pc_205 ------------------------------------------------------------------
 
+
 def test_conformance_real_eurostat_jsonstat2_sparse_values():
     doc = json.loads(capture("eurostat", "nrg_pc_205_jsonstat2_retrieved-2026-09-26.json"))
     cells = decode(doc)
     assert cells.height == len(doc["value"])  # every present cell, nothing invented
     # sources.md B3: DE band ID X_VAT 2025-S2 is flat key 161 = 0.1922; EU27 is key 158 = 0.1596
-    assert one(cells, geo="DE", nrg_cons="MWH2000-19999", tax="X_VAT", time="2025-S2")["value"] == doc["value"]["161"] == 0.1922
+    assert (
+        one(cells, geo="DE", nrg_cons="MWH2000-19999", tax="X_VAT", time="2025-S2")["value"]
+        == doc["value"]["161"]
+        == 0.1922
+    )
     assert one(cells, geo="EU27_2020", nrg_cons="MWH2000-19999", tax="X_VAT", time="2025-S2")["value"] == 0.1596
     # pre-2007 bands are listed without data: no rows for them
     assert not cells["nrg_cons"].is_in(["MWH30", "MWH24000"]).any()
@@ -132,8 +176,14 @@ def test_conformance_real_eurostat_jsonstat2_sparse_values():
     tariffs = eurostat.normalize(with_meta(raw))
     assert set(raw["tax"]) == {"X_TAX", "X_VAT", "I_TAX"} and set(tariffs["tax"]) == {"X_VAT"}
     fr = one(tariffs, area_code="FR", sector="MWH_GE150000", period_label="2025-S2")
-    assert fr["price_per_kwh"] == 0.0614 and fr["currency"] == "EUR" and (fr["period_start"], fr["period_end"]) == (dt.date(2025, 7, 1), dt.date(2025, 12, 31))
-    assert one(tariffs, area_code="EU27_2020", sector="MWH_GE150000", period_label="2025-S1")["area_kind"] == "eu_average"
+    assert (
+        fr["price_per_kwh"] == 0.0614
+        and fr["currency"] == "EUR"
+        and (fr["period_start"], fr["period_end"]) == (dt.date(2025, 7, 1), dt.date(2025, 12, 31))
+    )
+    assert (
+        one(tariffs, area_code="EU27_2020", sector="MWH_GE150000", period_label="2025-S1")["area_kind"] == "eu_average"
+    )
 
 
 def test_a_dense_value_list_decodes_like_the_sparse_object():
@@ -142,7 +192,13 @@ def test_a_dense_value_list_decodes_like_the_sparse_object():
     for n in doc["size"]:
         total *= n
     dense = {**doc, "value": [doc["value"].get(str(i)) for i in range(total)]}
-    listed = {**doc, "dimension": {d: {**v, "category": {**v["category"], "index": list(v["category"]["index"])}} for d, v in doc["dimension"].items()}}
+    listed = {
+        **doc,
+        "dimension": {
+            d: {**v, "category": {**v["category"], "index": list(v["category"]["index"])}}
+            for d, v in doc["dimension"].items()
+        },
+    }
     assert decode(dense).equals(decode(doc)) and decode(listed).equals(decode(doc))
 
 
@@ -154,7 +210,9 @@ def test_conformance_legacy_jsonstat_arrays_decode_and_are_not_mistaken_for_pric
     assert cells.height == sum(v is not None for v in small["nama_gdp_c"]["value"])
     flagged = decode(json.loads(capture("eurostat", "legacy_wdds_nama_gdp_c_all-geo.json")))
     assert {"b", "e"} <= set(flagged["status"].drop_nulls())  # the wrapped 1.x status array is read too
-    with pytest.raises(SourceError, match=r"eurostat_nrg_pc_205: expected dimension\(s\) nrg_cons, tax, currency not in the dataset"):
+    with pytest.raises(
+        SourceError, match=r"eurostat_nrg_pc_205: expected dimension\(s\) nrg_cons, tax, currency not in the dataset"
+    ):
         eurostat.parse({eurostat.DATASET: capture("eurostat", "legacy_wdds_nama_gdp_c_geo-IT-FR.json")})
 
 
@@ -163,10 +221,19 @@ def test_conformance_legacy_jsonstat_arrays_decode_and_are_not_mistaken_for_pric
     [
         (lambda d: {**d, "size": d["size"][:-1]}, r"8 dimension ids but 7 sizes"),
         (lambda d: {**d, "value": {**d["value"], "99999": 0.1}}, r"index outside the cube"),
-        (lambda d: {**d, "dimension": {**d["dimension"], "geo": {"category": {"index": {"DE": 0}}}}}, r"dimension 'geo' has 1 categories but its size says 3"),
+        (
+            lambda d: {**d, "dimension": {**d["dimension"], "geo": {"category": {"index": {"DE": 0}}}}},
+            r"dimension 'geo' has 1 categories but its size says 3",
+        ),
         (lambda d: {k: v for k, v in d.items() if k != "value"}, r"the dataset has no `value`"),
-        (lambda d: {**d, "dimension": {**d["dimension"], "time": {"category": {"index": {"2025": 0, "2026": 1}}}}}, r"time code '2025' is not a semester"),
-        (lambda d: {"error": {"status": 400, "label": "INVALID_QUERY_DIMENSION"}}, r"Eurostat answered with an error: .*INVALID_QUERY_DIMENSION"),
+        (
+            lambda d: {**d, "dimension": {**d["dimension"], "time": {"category": {"index": {"2025": 0, "2026": 1}}}}},
+            r"time code '2025' is not a semester",
+        ),
+        (
+            lambda d: {"error": {"status": 400, "label": "INVALID_QUERY_DIMENSION"}},
+            r"Eurostat answered with an error: .*INVALID_QUERY_DIMENSION",
+        ),
     ],
     ids=["sizes", "index-out-of-range", "category-count", "no-value", "not-semesters", "api-error"],
 )
@@ -188,9 +255,13 @@ def test_jsonstat_rejects_a_document_that_is_no_dataset():
 
 # --- ECB reference rates and conversion -------------------------------------------------------------------
 
+
 def test_ecb_rates_and_usd_per_unit_through_the_euro():
     raw = ecb.parse({ecb.DOCUMENT: ECB_XML.read_bytes()})
-    assert raw.rows() == [(dt.date(2024, 6, 28), "USD", 1.0705), (dt.date(2024, 6, 28), "GBP", 0.84638)]  # sources.md B4
+    assert raw.rows() == [
+        (dt.date(2024, 6, 28), "USD", 1.0705),
+        (dt.date(2024, 6, 28), "GBP", 0.84638),
+    ]  # sources.md B4
     fx = ecb.normalize(raw)
     assert one(fx, currency="EUR")["usd_per_unit"] == 1.0705
     assert one(fx, currency="GBP")["usd_per_unit"] == pytest.approx(1.0705 / 0.84638)
@@ -201,7 +272,10 @@ def test_ecb_rates_and_usd_per_unit_through_the_euro():
     "body, message",
     [
         (b"<html>Bad gateway</html>", r"no <Cube time="),
-        (b"<Cube><Cube time='2024-06-28'><Cube currency='USD' rate='1,07'/></Cube></Cube>", r"bad rate on '2024-06-28': currency='USD' rate='1,07'"),
+        (
+            b"<Cube><Cube time='2024-06-28'><Cube currency='USD' rate='1,07'/></Cube></Cube>",
+            r"bad rate on '2024-06-28': currency='USD' rate='1,07'",
+        ),
         (b"<Cube><Cube time='2024-06-28'><Cube currency='GBP' rate='0.84638'/></Cube></Cube>", r"no USD rate"),
         (b"<Cube><Cube time='2024-06-28'></Cube></Cube>", r"lists no rates"),
         (b"<Cube time=", r"not XML"),
@@ -218,7 +292,10 @@ def test_conversion_keeps_the_dated_rate_and_never_invents_one():
     countries = pl.DataFrame({"country_code": ["DE", "FR", "GR"], "eurostat_geo": ["DE", "FR", "EL"]})
     located = locate(tariffs, countries)
     assert set(located.filter(pl.col("area_kind") == "country")["country_code"]) == {"DE", "FR"}
-    assert located.filter(pl.col("area_kind") == "eu_average")["country_code"].null_count() == located.filter(pl.col("area_kind") == "eu_average").height
+    assert (
+        located.filter(pl.col("area_kind") == "eu_average")["country_code"].null_count()
+        == located.filter(pl.col("area_kind") == "eu_average").height
+    )
     fx = ecb.normalize(ecb.parse({ecb.DOCUMENT: ECB_XML.read_bytes()}))
     converted = in_usd(located, fx)
     de = one(converted, area_code="DE", sector="MWH_GE150000", period_label="2025-S2")
@@ -227,10 +304,13 @@ def test_conversion_keeps_the_dated_rate_and_never_invents_one():
     no_rate = in_usd(located, pl.DataFrame(schema=FX_SCHEMA))
     assert no_rate["tariff_usd_per_kwh"].null_count() == no_rate.height  # NULL, never 0
     usd = in_usd(eia.normalize(with_meta(eia_rows())), fx)
-    assert usd["fx_rate"].null_count() == usd.height and one(usd, area_code="IA", sector="industrial", period_label="April 2025")["tariff_usd_per_kwh"] == pytest.approx(0.0604)
+    assert usd["fx_rate"].null_count() == usd.height and one(
+        usd, area_code="IA", sector="industrial", period_label="April 2025"
+    )["tariff_usd_per_kwh"] == pytest.approx(0.0604)
 
 
 # --- OWID grid carbon intensity ----------------------------------------------------------------------------
+
 
 def test_owid_rows_and_countries():
     raw = owid.parse({owid.CHART: OWID_CSV.read_bytes()})
@@ -262,7 +342,10 @@ def test_conformance_real_owid_grapher_exports(name, entity, year, value):
     [
         (b"Entity,Code,Year\nWorld,OWID_WRL,2024\n", r"expected one carbon-intensity column"),
         (b"Country,Code,Year,carbon_intensity\nWorld,OWID_WRL,2024,471.84\n", r"expected column\(s\) Entity"),
-        (b"Entity,Code,Year,carbon_intensity\nWorld,OWID_WRL,2024,n/a\n", r"'World': year or value is not a number \('n/a'\)"),
+        (
+            b"Entity,Code,Year,carbon_intensity\nWorld,OWID_WRL,2024,n/a\n",
+            r"'World': year or value is not a number \('n/a'\)",
+        ),
         (b"Entity,Code,Year,carbon_intensity\nWorld,OWID_WRL,2024,\n", r"no carbon-intensity values"),
     ],
     ids=["value-column-missing", "entity-missing", "not-a-number", "empty"],
@@ -273,6 +356,7 @@ def test_owid_bad_files_are_errors_that_name_the_source(body, message):
 
 
 # --- bundled snapshots -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("source", [eia.SOURCE, eurostat.SOURCE, ecb.SOURCE, owid.SOURCE], ids=lambda s: s.name)
 def test_every_bundled_snapshot_parses_and_says_where_it_came_from(source):

@@ -1,4 +1,4 @@
-"""First-party price sources (GCP page, Lambda page, RunPod GraphQL, Vast bundles) over real HTTP from the loopback server.
+"""First-party price sources (GCP page, Lambda page, RunPod GraphQL, Vast bundles) over real HTTP from loopback.
 
 Every source gets the same failure matrix as the SkyPilot catalog (tests/test_ingest_http.py):
 HTTP 500, 429, a timeout, a malformed body and a body missing what the parser needs each fail
@@ -41,22 +41,30 @@ class Case:
 
 CASES = {
     "gcp": Case(
-        gcp.SOURCE, "/gcp/compute/gpus-pricing", FIXTURES / "gcp" / "compute" / "gpus-pricing",
+        gcp.SOURCE,
+        "/gcp/compute/gpus-pricing",
+        FIXTURES / "gcp" / "compute" / "gpus-pricing",
         (b"<html><body>Rate limited</body></html>", r"gcp: no GPU price table on /compute/gpus-pricing"),
         (b"GPU price (USD)", r"gcp: the GPU price table lacks the column\(s\) 'GPU price'"),
     ),
     "lambda": Case(
-        lambda_page.SOURCE, "/lambda/pricing", FIXTURES / "lambda" / "pricing",
+        lambda_page.SOURCE,
+        "/lambda/pricing",
+        FIXTURES / "lambda" / "pricing",
         (b"<html><body>Just a moment...</body></html>", r"lambda: no instance price table on /pricing"),
         (b"VRAM/GPU", r"lambda: no instance price table on /pricing \(headers 'VRAM/GPU'"),
     ),
     "runpod": Case(
-        runpod.SOURCE, "/runpod/graphql", FIXTURES / "runpod" / "graphql",
+        runpod.SOURCE,
+        "/runpod/graphql",
+        FIXTURES / "runpod" / "graphql",
         (b"<html>502 Bad Gateway</html>", r"runpod: the GraphQL response is not JSON"),
         (b'"securePrice"', r"runpod: gpuTypes lack the field\(s\) securePrice"),
     ),
     "vast": Case(
-        vast.SOURCE, "/vast/api/v0/bundles/", FIXTURES / "vast" / "bundles_on-demand.json",
+        vast.SOURCE,
+        "/vast/api/v0/bundles/",
+        FIXTURES / "vast" / "bundles_on-demand.json",
         (b"<html><body>504 Gateway Time-out</body></html>", r"vast: bundles \(on-demand\): the response is not JSON"),
         (b'"dph_total"', r"vast: bundles \(on-demand\): offers lack the field\(s\) dph_total"),
     ),
@@ -102,7 +110,9 @@ def test_requests_are_the_real_ones(server, store):
     assert [(r.method, r.query) for r in by_path["/gcp/compute/gpus-pricing"]] == [("GET", "hl=en")]
     graphql = json.loads(by_path["/runpod/graphql"][0].body)
     assert by_path["/runpod/graphql"][0].method == "POST" and "gpuTypes" in graphql["query"]
-    assert all(f in graphql["query"] for f in ("securePrice", "communityPrice", "secureSpotPrice", "communitySpotPrice"))
+    assert all(
+        f in graphql["query"] for f in ("securePrice", "communityPrice", "secureSpotPrice", "communitySpotPrice")
+    )
     bodies = [json.loads(r.body) for r in by_path["/vast/api/v0/bundles/"]]
     assert sorted(b["type"] for b in bodies) == ["bid", "on-demand"]
     assert all(b["rentable"] == {"eq": True} and b["rented"] == {"eq": False} for b in bodies)
@@ -139,17 +149,32 @@ def test_a_failing_source_keeps_its_last_good_data(server, store, name, failure)
 
 def test_a_graphql_error_with_http_200_is_a_failure(server, store):
     ingest_source(runpod.SOURCE, store, loopback_ingest(server), now=DAY1)
-    error = {"errors": [{"message": "Something went wrong. Please try again later or contact support.", "path": ["gpuTypes"]}], "data": None}
+    error = {
+        "errors": [
+            {"message": "Something went wrong. Please try again later or contact support.", "path": ["gpuTypes"]}
+        ],
+        "data": None,
+    }
     server.behave("/runpod/graphql", body=json.dumps(error).encode())
-    with pytest.raises(SourceFailed, match=r"runpod: GraphQL error: Something went wrong\. .*last good data from 2026-05-20"):
+    with pytest.raises(
+        SourceFailed, match=r"runpod: GraphQL error: Something went wrong\. .*last good data from 2026-05-20"
+    ):
         ingest_source(runpod.SOURCE, store, loopback_ingest(server), now=DAY2)
     assert server.hits("/runpod/graphql") == 2  # one per run: an HTTP 200 error is not retried
 
 
 def test_runpod_history_two_days_and_a_rerun_replaces_only_its_day(server, store):
-    """Day 1: SkyPilot v7 catalog prices (A100 80GB PCIe $1.64); day 2: v8 ($1.39); re-running day 2 with day 1's answer."""
+    """Day 1: SkyPilot v7 catalog prices (A100 80GB PCIe $1.64); day 2: v8 ($1.39); re-running day 2 with day 1's
+    answer.
+    """
+
     def a100_pcie():
-        return raw_rows(store, runpod.SOURCE).filter(gpu_type_id="NVIDIA A100 80GB PCIe").select("snapshot_date", "secure_price").rows()
+        return (
+            raw_rows(store, runpod.SOURCE)
+            .filter(gpu_type_id="NVIDIA A100 80GB PCIe")
+            .select("snapshot_date", "secure_price")
+            .rows()
+        )
 
     ingest_source(runpod.SOURCE, store, loopback_ingest(server), now=DAY1)
     server.behave("/runpod/graphql", body=(FIXTURES / "runpod" / "gpu_types_v8.json").read_bytes(), times=1)
@@ -160,7 +185,9 @@ def test_runpod_history_two_days_and_a_rerun_replaces_only_its_day(server, store
 
 
 def test_vast_interruptible_offers_become_spot_rows(server, store):
-    """The recorded bid answer is empty (no real interruptible prices captured); answered like on-demand, it feeds spot rows."""
+    """The recorded bid answer is empty (no real interruptible prices captured); answered like on-demand, it feeds spot
+    rows.
+    """
     on_demand = CASES["vast"].fixture.read_bytes()
     server.respond("/vast/api/v0/bundles/", lambda seen: (200, on_demand, {}))
     result = ingest_source(vast.SOURCE, store, loopback_ingest(server), now=DAY1)
@@ -186,8 +213,20 @@ def test_offline_run_lists_every_first_party_source(capsys):
     assert main(["run", "--offline"]) == 0
     out = capsys.readouterr().out
     assert all(f"snapshot:{case.source.snapshot.captured}" in out for case in CASES.values())
-    assert main(["sql", "select source, last_status, data_origin, row_count from marts.source_status order by source", "--json"]) == 0
+    assert (
+        main(
+            [
+                "sql",
+                "select source, last_status, data_origin, row_count from marts.source_status order by source",
+                "--json",
+            ]
+        )
+        == 0
+    )
     status = {row["source"]: row for row in json.loads(capsys.readouterr().out)}
     for name, case in CASES.items():
-        assert status[name]["last_status"] == "snapshot" and status[name]["data_origin"] == f"snapshot:{case.source.snapshot.captured}"
+        assert (
+            status[name]["last_status"] == "snapshot"
+            and status[name]["data_origin"] == f"snapshot:{case.source.snapshot.captured}"
+        )
         assert status[name]["row_count"] > 0

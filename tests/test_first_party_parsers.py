@@ -1,4 +1,6 @@
-"""First-party price sources: parsing recorded answers, normalizing, canonical names, and conformance with real captures."""
+"""First-party price sources: parsing recorded answers, normalizing, canonical names, and conformance with real
+captures.
+"""
 
 import ast
 import datetime as dt
@@ -21,13 +23,18 @@ CAPTURES = Path(os.environ.get("GPUCOST_SHARED", Path(__file__).resolve().parent
 GCP_PAGE = (FIXTURES / "gcp" / "compute" / "gpus-pricing").read_bytes()
 LAMBDA_PAGE = (FIXTURES / "lambda" / "pricing").read_bytes()
 RUNPOD_ANSWER = (FIXTURES / "runpod" / "graphql").read_bytes()
-VAST_ANSWERS = {"on-demand": (FIXTURES / "vast" / "bundles_on-demand.json").read_bytes(), "bid": (FIXTURES / "vast" / "bundles_bid.json").read_bytes()}
+VAST_ANSWERS = {
+    "on-demand": (FIXTURES / "vast" / "bundles_on-demand.json").read_bytes(),
+    "bid": (FIXTURES / "vast" / "bundles_bid.json").read_bytes(),
+}
 
 
 def with_meta(frame: pl.DataFrame, source: str) -> pl.DataFrame:
     return frame.with_columns(
-        pl.lit(source).alias("source"), pl.lit(dt.date(2026, 5, 20)).alias("snapshot_date"),
-        pl.lit(dt.datetime(2026, 5, 20, 6)).alias("fetched_at"), pl.lit("live").alias("origin"),
+        pl.lit(source).alias("source"),
+        pl.lit(dt.date(2026, 5, 20)).alias("snapshot_date"),
+        pl.lit(dt.datetime(2026, 5, 20, 6)).alias("fetched_at"),
+        pl.lit("live").alias("origin"),
     )
 
 
@@ -51,16 +58,23 @@ def _capture(*parts) -> Path:
 
 
 def test_every_fixture_gives_unique_known_positive_offers():
-    for module, payloads in ((gcp, {gcp.PAYLOAD: GCP_PAGE}), (lambda_page, {lambda_page.PAYLOAD: LAMBDA_PAGE}),
-                             (runpod, {runpod.PAYLOAD: RUNPOD_ANSWER}), (vast, VAST_ANSWERS)):
+    for module, payloads in (
+        (gcp, {gcp.PAYLOAD: GCP_PAGE}),
+        (lambda_page, {lambda_page.PAYLOAD: LAMBDA_PAGE}),
+        (runpod, {runpod.PAYLOAD: RUNPOD_ANSWER}),
+        (vast, VAST_ANSWERS),
+    ):
         prices = canonical(module, payloads)
         key = ["provider", "region", "instance_type", "pricing", "commitment_term"]
         assert prices.select(key).is_duplicated().sum() == 0, module.NAME
-        assert prices.filter(pl.col("gpu_model").is_null()).is_empty(), prices.filter(pl.col("gpu_model").is_null())["gpu_name_raw"].unique().to_list()
+        assert prices.filter(pl.col("gpu_model").is_null()).is_empty(), (
+            prices.filter(pl.col("gpu_model").is_null())["gpu_name_raw"].unique().to_list()
+        )
         assert (prices["price_per_gpu_hour_usd"] > 0).all() and set(prices["source"]) == {module.NAME}
 
 
 # --- GCP ---------------------------------------------------------------------------------------
+
 
 def test_gcp_reads_every_region_and_price_column_and_carries_the_spanned_model():
     raw = gcp.parse({gcp.PAYLOAD: GCP_PAGE})
@@ -69,7 +83,9 @@ def test_gcp_reads_every_region_and_price_column_and_carries_the_spanned_model()
     # the 2- and 4-GPU rows have no Model cell of their own (rowspan): they still belong to the T4
     t4 = raw.filter(gpu_model_name="NVIDIA T4", region="us-central1", pricing="on_demand").sort("gpu_count")
     assert t4.select("gpu_count", "price_usd").rows() == [(1.0, 0.35), (2.0, 0.7), (4.0, 1.4)]
-    assert one(raw, gpu_model_name="NVIDIA L4", region="us-central1", pricing="on_demand")["gpu_memory"] == "24 GB GDDR6"
+    assert (
+        one(raw, gpu_model_name="NVIDIA L4", region="us-central1", pricing="on_demand")["gpu_memory"] == "24 GB GDDR6"
+    )
 
 
 def test_gcp_prices_are_gpu_only_per_region_pricing_and_term():
@@ -78,31 +94,51 @@ def test_gcp_prices_are_gpu_only_per_region_pricing_and_term():
     a100 = one(prices, region="us-central1", instance_type="NVIDIA A100 40GB:1", pricing="on_demand")
     assert a100["gpu_model"] == "A100-40GB" and a100["price_per_gpu_hour_usd"] == pytest.approx(2.93391)
     h100 = one(prices, region="us-central1", instance_type="NVIDIA H100 80GB:8", pricing="on_demand")
-    assert h100["gpu_model"] == "H100-SXM" and h100["gpu_count"] == 8 and h100["price_per_gpu_hour_usd"] == pytest.approx(33.60609 / 8)
-    assert one(prices, region="europe-west4", instance_type="NVIDIA T4:1", pricing="spot")["price_per_hour_usd"] == pytest.approx(0.1732)
+    assert (
+        h100["gpu_model"] == "H100-SXM"
+        and h100["gpu_count"] == 8
+        and h100["price_per_gpu_hour_usd"] == pytest.approx(33.60609 / 8)
+    )
+    assert one(prices, region="europe-west4", instance_type="NVIDIA T4:1", pricing="spot")[
+        "price_per_hour_usd"
+    ] == pytest.approx(0.1732)
     committed = prices.filter(pricing="committed").sort("commitment_term")
     assert committed.select("instance_type", "region", "commitment_term", "price_per_hour_usd").rows() == [
-        ("NVIDIA A100 40GB:1", "us-central1", "1y", 1.85), ("NVIDIA A100 40GB:1", "us-central1", "3y", 1.03)]
-    assert prices.filter(pl.col("pricing") != "committed")["commitment_term"].null_count() == prices.filter(pl.col("pricing") != "committed").height
+        ("NVIDIA A100 40GB:1", "us-central1", "1y", 1.85),
+        ("NVIDIA A100 40GB:1", "us-central1", "3y", 1.03),
+    ]
+    assert (
+        prices.filter(pl.col("pricing") != "committed")["commitment_term"].null_count()
+        == prices.filter(pl.col("pricing") != "committed").height
+    )
 
 
 def test_gcp_matches_headers_by_text_whatever_their_order_and_classes():
     page = """<html><body><md-option value="io">Iowa (us-central1)</md-option>
       <table class="x1"><tr><th>Spot price* (USD)</th><th>Model</th><th>GPU price (USD)</th><th>GPUs</th></tr>
-      <tr><td io-hourly="$0.2343" class="p">$0.2343</td><td>NVIDIA L4</td><td io-hourly="$0.56004">$0.56004</td><td>1 GPU</td></tr>
+      <tr><td io-hourly="$0.2343" class="p">$0.2343</td><td>NVIDIA L4</td>
+      <td io-hourly="$0.56004">$0.56004</td><td>1 GPU</td></tr>
       </table></body></html>"""
     raw = gcp.parse({gcp.PAYLOAD: page.encode()})
     assert raw.select("gpu_model_name", "gpu_count", "pricing", "price_usd").sort("pricing").rows() == [
-        ("NVIDIA L4", 1.0, "on_demand", 0.56004), ("NVIDIA L4", 1.0, "spot", 0.2343)]
+        ("NVIDIA L4", 1.0, "on_demand", 0.56004),
+        ("NVIDIA L4", 1.0, "spot", 0.2343),
+    ]
 
 
 @pytest.mark.parametrize(
     "change, message",
     [
         (lambda page: re.sub(rb"<md-select.*?</md-select>", b"", page, flags=re.S), r"gcp: no region selector"),
-        (lambda page: page.replace(b"<th>GPUs</th>", b"<th>Count</th>"), r"gcp: the GPU price table lacks the column\(s\) 'GPUs'"),
+        (
+            lambda page: page.replace(b"<th>GPUs</th>", b"<th>Count</th>"),
+            r"gcp: the GPU price table lacks the column\(s\) 'GPUs'",
+        ),
         (lambda page: page.replace(b"<table>", b"<div>"), r"gcp: no GPU price table"),
-        (lambda page: page.replace(b'-hourly="$', b'-hourly="US'), r"gcp: the GPU price table has no per-region prices"),
+        (
+            lambda page: page.replace(b'-hourly="$', b'-hourly="US'),
+            r"gcp: the GPU price table has no per-region prices",
+        ),
     ],
     ids=["no-region-selector", "no-gpus-column", "no-table", "no-prices"],
 )
@@ -115,21 +151,33 @@ def test_gcp_layout_changes_fail_loudly(change, message):
 
 def test_conformance_gcp_names_the_same_gpus_as_the_real_billing_catalog():
     """The page's model names and SkyPilot's accelerator names for the same GPU SKU reach one canonical model."""
-    catalog = skypilot.parse_cloud("gcp", _capture("anycloud_catalog", "gcp_vms_gpu_tpu_rows_2026-05-20_62ff0a9.csv").read_bytes())
-    theirs = price_rows(skypilot.normalize(with_meta(catalog, "skypilot")), GPU_ALIASES.load(), GPU_SPECS.load()).filter(price_basis="gpu_only")
+    catalog = skypilot.parse_cloud(
+        "gcp", _capture("anycloud_catalog", "gcp_vms_gpu_tpu_rows_2026-05-20_62ff0a9.csv").read_bytes()
+    )
+    theirs = price_rows(
+        skypilot.normalize(with_meta(catalog, "skypilot")), GPU_ALIASES.load(), GPU_SPECS.load()
+    ).filter(price_basis="gpu_only")
     ours = canonical(gcp, {gcp.PAYLOAD: GCP_PAGE}).filter(pl.col("pricing").is_in(["on_demand", "spot"]))
     both = ours.join(theirs, on=["region", "gpu_count", "pricing", "price_per_hour_usd"], suffix="_catalog")
     assert both.height >= 20
-    assert (both["gpu_model"] == both["gpu_model_catalog"]).all(), both.select("gpu_name_raw", "gpu_name_raw_catalog", "gpu_model", "gpu_model_catalog")
+    assert (both["gpu_model"] == both["gpu_model_catalog"]).all(), both.select(
+        "gpu_name_raw", "gpu_name_raw_catalog", "gpu_model", "gpu_model_catalog"
+    )
 
 
 # --- Lambda ------------------------------------------------------------------------------------
+
 
 def test_lambda_reads_every_tab_with_its_instance_size():
     raw = lambda_page.parse({lambda_page.PAYLOAD: LAMBDA_PAGE})
     assert raw.group_by("instance_size").len().sort("instance_size").rows() == [(1.0, 8), (2.0, 4), (4.0, 4), (8.0, 5)]
     h100 = raw.filter(plan="NVIDIA H100 SXM").sort("instance_size")
-    assert h100.select("instance_size", "price_per_gpu_hour_usd").rows() == [(1.0, 4.29), (2.0, 4.19), (4.0, 4.09), (8.0, 3.99)]
+    assert h100.select("instance_size", "price_per_gpu_hour_usd").rows() == [
+        (1.0, 4.29),
+        (2.0, 4.19),
+        (4.0, 4.09),
+        (8.0, 3.99),
+    ]
     assert one(raw, plan="NVIDIA B200 SXM6", instance_size=8.0)["storage"] == "22 TiB SSD"
 
 
@@ -146,32 +194,45 @@ def test_lambda_instance_price_is_per_gpu_price_times_gpus_and_names_follow_the_
 
 def test_lambda_ignores_css_classes_and_tables_without_a_vram_column():
     no_classes = re.sub(rb'\sclass="[^"]*"', b"", LAMBDA_PAGE)
-    assert lambda_page.parse({lambda_page.PAYLOAD: no_classes}).equals(lambda_page.parse({lambda_page.PAYLOAD: LAMBDA_PAGE}))
-    clusters = b"""<h2>1-Click Clusters pricing</h2><table><thead><tr><th>Plan</th><th>GPU COUNT</th><th>DURATION</th><th>PRICE/GPU/HR*</th></tr></thead>
-      <tbody><tr data-plan="NVIDIA HGX B200"><th>NVIDIA HGX B200</th><td data-label="GPU COUNT">16</td><td data-label="DURATION">2 weeks</td>
+    assert lambda_page.parse({lambda_page.PAYLOAD: no_classes}).equals(
+        lambda_page.parse({lambda_page.PAYLOAD: LAMBDA_PAGE})
+    )
+    clusters = b"""<h2>1-Click Clusters pricing</h2><table><thead><tr><th>Plan</th><th>GPU COUNT</th><th>DURATION</th>
+      <th>PRICE/GPU/HR*</th></tr></thead>
+      <tbody><tr data-plan="NVIDIA HGX B200"><th>NVIDIA HGX B200</th><td data-label="GPU COUNT">16</td>
+      <td data-label="DURATION">2 weeks</td>
       <td data-label="PRICE/GPU/HR*">$1.00</td></tr></tbody></table>"""
     raw = lambda_page.parse({lambda_page.PAYLOAD: LAMBDA_PAGE.replace(b"<main>", b"<main>" + clusters)})
     assert "NVIDIA HGX B200" not in raw["plan"].to_list() and raw.height == 21
 
 
 def test_lambda_a_table_outside_a_sized_tab_is_a_layout_change():
-    with pytest.raises(SourceError, match=r"lambda: an instance price table is not in a tab labelled with its instance size"):
+    with pytest.raises(
+        SourceError, match=r"lambda: an instance price table is not in a tab labelled with its instance size"
+    ):
         lambda_page.parse({lambda_page.PAYLOAD: LAMBDA_PAGE.replace(b'role="tabpanel"', b'role="region"')})
 
 
 def test_conformance_lambda_instances_and_prices_match_the_real_api_catalog():
     """Every instance the page gives exists in Lambda's API catalog of that day, at per-GPU price x GPUs."""
-    catalog = skypilot.parse_cloud("lambda", _capture("anycloud_catalog", "lambda_vms_2026-05-07_4c06102.csv").read_bytes())
+    catalog = skypilot.parse_cloud(
+        "lambda", _capture("anycloud_catalog", "lambda_vms_2026-05-07_4c06102.csv").read_bytes()
+    )
     theirs = price_rows(skypilot.normalize(with_meta(catalog, "skypilot")), GPU_ALIASES.load(), GPU_SPECS.load())
-    theirs = theirs.filter(region="us-east-1", pricing="on_demand").select("instance_type", "price_per_hour_usd", "gpu_count", "gpu_model")
+    theirs = theirs.filter(region="us-east-1", pricing="on_demand").select(
+        "instance_type", "price_per_hour_usd", "gpu_count", "gpu_model"
+    )
     ours = canonical(lambda_page, {lambda_page.PAYLOAD: LAMBDA_PAGE})
     both = ours.join(theirs, on="instance_type", how="left", suffix="_api")
-    assert both["price_per_hour_usd_api"].null_count() == 0, both.filter(pl.col("price_per_hour_usd_api").is_null())["instance_type"].to_list()
+    assert both["price_per_hour_usd_api"].null_count() == 0, both.filter(pl.col("price_per_hour_usd_api").is_null())[
+        "instance_type"
+    ].to_list()
     assert ((both["price_per_hour_usd"] - both["price_per_hour_usd_api"]).abs() < 1e-9).all()
     assert (both["gpu_count"] == both["gpu_count_api"]).all() and (both["gpu_model"] == both["gpu_model_api"]).all()
 
 
 # --- RunPod ------------------------------------------------------------------------------------
+
 
 def _runpod_answer(edit) -> bytes:
     document = json.loads(RUNPOD_ANSWER)
@@ -182,7 +243,9 @@ def _runpod_answer(edit) -> bytes:
 
 def test_runpod_secure_and_spot_are_separate_offers_and_null_prices_are_dropped():
     prices = canonical(runpod, {runpod.PAYLOAD: RUNPOD_ANSWER})
-    assert prices.select("instance_type", "pricing", "price_per_gpu_hour_usd").sort("instance_type", "pricing").rows() == [
+    assert prices.select("instance_type", "pricing", "price_per_gpu_hour_usd").sort(
+        "instance_type", "pricing"
+    ).rows() == [
         ("secure:NVIDIA A100 80GB PCIe", "on_demand", 1.64),
         ("secure:NVIDIA A100 80GB PCIe", "spot", 1.19),
         ("secure:NVIDIA A100-SXM4-80GB", "on_demand", 1.89),  # no spot price: no spot row
@@ -194,24 +257,38 @@ def test_runpod_community_cloud_is_its_own_offer_only_where_offered():
     def community_like_secure(t):  # test input: the community fields mirror the secure ones
         t.update(communityCloud=True, communityPrice=t["securePrice"], communitySpotPrice=t["secureSpotPrice"])
 
-    prices = runpod.normalize(with_meta(runpod.parse({runpod.PAYLOAD: _runpod_answer(community_like_secure)}), "runpod"))
+    prices = runpod.normalize(
+        with_meta(runpod.parse({runpod.PAYLOAD: _runpod_answer(community_like_secure)}), "runpod")
+    )
     assert sorted(prices.filter(pl.col("instance_type").str.starts_with("community:"))["instance_type"]) == [
-        "community:NVIDIA A100 80GB PCIe", "community:NVIDIA A100 80GB PCIe", "community:NVIDIA A100-SXM4-80GB"]
+        "community:NVIDIA A100 80GB PCIe",
+        "community:NVIDIA A100 80GB PCIe",
+        "community:NVIDIA A100-SXM4-80GB",
+    ]
 
     def stale_community(t):  # a cloud that does not offer the type keeps a placeholder price: never an offer
         t.update(communityCloud=False, communityPrice=t["securePrice"], secureSpotPrice=0)
 
     prices = runpod.normalize(with_meta(runpod.parse({runpod.PAYLOAD: _runpod_answer(stale_community)}), "runpod"))
-    assert prices.select("instance_type", "pricing").rows() == [("secure:NVIDIA A100 80GB PCIe", "on_demand"), ("secure:NVIDIA A100-SXM4-80GB", "on_demand")]
+    assert prices.select("instance_type", "pricing").rows() == [
+        ("secure:NVIDIA A100 80GB PCIe", "on_demand"),
+        ("secure:NVIDIA A100-SXM4-80GB", "on_demand"),
+    ]
 
 
 @pytest.mark.parametrize(
     "body, message",
     [
-        (b'{"errors": [{"message": "Cannot query field \\"securePrice\\" on type \\"GpuType\\"."}]}', r'runpod: GraphQL error: Cannot query field "securePrice"'),
+        (
+            b'{"errors": [{"message": "Cannot query field \\"securePrice\\" on type \\"GpuType\\"."}]}',
+            r'runpod: GraphQL error: Cannot query field "securePrice"',
+        ),
         (b'{"data": {"gpuTypes": []}}', r"runpod: the response has no data.gpuTypes list"),
-        (b'{"data": {"gpuTypes": [{"id": "NVIDIA A100 80GB PCIe", "securePrice": "n/a", "communityPrice": null, "secureSpotPrice": null, "communitySpotPrice": null}]}}',
-         r"runpod: gpuTypes hold a value of the wrong type"),
+        (
+            b'{"data": {"gpuTypes": [{"id": "NVIDIA A100 80GB PCIe", "securePrice": "n/a", "communityPrice": null, '
+            b'"secureSpotPrice": null, "communitySpotPrice": null}]}}',
+            r"runpod: gpuTypes hold a value of the wrong type",
+        ),
     ],
     ids=["graphql-error", "no-gpu-types", "bad-value"],
 )
@@ -222,16 +299,23 @@ def test_runpod_bad_answers_name_the_problem(body, message):
 
 def test_conformance_runpod_prices_match_the_catalog_built_from_this_api():
     """SkyPilot's RunPod catalog is securePrice x GPUs from this API: same price, same canonical GPU."""
-    catalog = skypilot.parse_cloud("runpod", _capture("skypilot_catalog", "runpod_vms_v7_0727c2bd_first195rows.csv").read_bytes())
+    catalog = skypilot.parse_cloud(
+        "runpod", _capture("skypilot_catalog", "runpod_vms_v7_0727c2bd_first195rows.csv").read_bytes()
+    )
     theirs = price_rows(skypilot.normalize(with_meta(catalog, "skypilot")), GPU_ALIASES.load(), GPU_SPECS.load())
-    theirs = theirs.filter(gpu_count=1.0).group_by("gpu_model", "pricing").agg(pl.col("price_per_gpu_hour_usd").unique())
+    theirs = (
+        theirs.filter(gpu_count=1.0).group_by("gpu_model", "pricing").agg(pl.col("price_per_gpu_hour_usd").unique())
+    )
     ours = canonical(runpod, {runpod.PAYLOAD: RUNPOD_ANSWER}).select("gpu_model", "pricing", "price_per_gpu_hour_usd")
     both = ours.join(theirs, on=["gpu_model", "pricing"], suffix="_catalog")
     assert both.height == ours.height == 3
-    assert all(row["price_per_gpu_hour_usd_catalog"] == [row["price_per_gpu_hour_usd"]] for row in both.iter_rows(named=True))
+    assert all(
+        row["price_per_gpu_hour_usd_catalog"] == [row["price_per_gpu_hour_usd"]] for row in both.iter_rows(named=True)
+    )
 
 
 # --- Vast --------------------------------------------------------------------------------------
+
 
 def test_vast_keeps_the_distribution_per_gpu_model_and_memory():
     raw = vast.parse(VAST_ANSWERS)
@@ -250,7 +334,12 @@ def test_vast_rows_in_core_are_one_gpu_at_the_median():
     prices = canonical(vast, VAST_ANSWERS)
     h100 = one(prices, instance_type="H100 SXM 80GB", pricing="on_demand")
     assert h100["gpu_model"] == "H100-SXM" and h100["gpu_count"] == 1
-    assert h100["price_per_hour_usd"] == h100["price_per_gpu_hour_usd"] == h100["price_median_per_gpu_hour_usd"] == pytest.approx(1.8675)
+    assert (
+        h100["price_per_hour_usd"]
+        == h100["price_per_gpu_hour_usd"]
+        == h100["price_median_per_gpu_hour_usd"]
+        == pytest.approx(1.8675)
+    )
     assert h100["offer_count"] == 4 and h100["price_min_per_gpu_hour_usd"] == pytest.approx(1.80)
     assert one(prices, instance_type="A100 SXM4 80GB")["gpu_model"] == "A100-80GB"
     assert one(prices, instance_type="A100 SXM4 40GB")["gpu_model"] == "A100-40GB"
@@ -266,10 +355,18 @@ def test_vast_spot_comes_from_the_bid_answer():
     "answers, message",
     [
         ({"on-demand": b'{"offers": []}', "bid": b'{"offers": []}'}, r"vast: bundles \(on-demand\): no usable offers"),
-        ({"on-demand": b'{"success": false, "error": "invalid_request"}', "bid": b'{"offers": []}'}, r"vast: bundles \(on-demand\): the response has no 'offers' list"),
+        (
+            {"on-demand": b'{"success": false, "error": "invalid_request"}', "bid": b'{"offers": []}'},
+            r"vast: bundles \(on-demand\): the response has no 'offers' list",
+        ),
         ({"on-demand": VAST_ANSWERS["on-demand"]}, r"vast: no bundles response for bid"),
-        ({"on-demand": VAST_ANSWERS["on-demand"].replace(b'"num_gpus": 1,', b'"num_gpus": "one",', 1), "bid": b'{"offers": []}'},
-         r"vast: bundles \(on-demand\): an offer holds a value of the wrong type"),
+        (
+            {
+                "on-demand": VAST_ANSWERS["on-demand"].replace(b'"num_gpus": 1,', b'"num_gpus": "one",', 1),
+                "bid": b'{"offers": []}',
+            },
+            r"vast: bundles \(on-demand\): an offer holds a value of the wrong type",
+        ),
     ],
     ids=["no-offers", "error-object", "missing-answer", "bad-value"],
 )
@@ -281,10 +378,26 @@ def test_vast_bad_answers_name_the_problem(answers, message):
 def test_conformance_vast_memory_snaps_for_every_real_offer_size():
     """Every per-GPU memory size in two real Vast catalogs lands on a size that GPU is sold with."""
     # 48 GB RTX 4090s are real: re-memoried cards listed from Hong Kong (2x, 98280 MiB in the v7 catalog)
-    sold_with = {"H100": {80, 94}, "H200": {141}, "A100": {40, 80}, "RTX4090": {24, 48}, "RTX5090": {32}, "L40S": {48}, "V100": {16, 32},
-                 "RTXA6000": {48}, "RTX3090": {24}, "RTXPRO6000WS": {96}, "RTX6000-Ada": {48}, "RTX5880-Ada": {48}, "A40": {48}}
+    sold_with = {
+        "H100": {80, 94},
+        "H200": {141},
+        "A100": {40, 80},
+        "RTX4090": {24, 48},
+        "RTX5090": {32},
+        "L40S": {48},
+        "V100": {16, 32},
+        "RTXA6000": {48},
+        "RTX3090": {24},
+        "RTXPRO6000WS": {96},
+        "RTX6000-Ada": {48},
+        "RTX5880-Ada": {48},
+        "A40": {48},
+    }
     seen = 0
-    for parts in (("anycloud_catalog", "vast_vms_2026-04-29_336ccee.csv"), ("skypilot_catalog", "vast_vms_v7_00690e76.csv")):
+    for parts in (
+        ("anycloud_catalog", "vast_vms_2026-04-29_336ccee.csv"),
+        ("skypilot_catalog", "vast_vms_v7_00690e76.csv"),
+    ):
         catalog = pl.read_csv(_capture(*parts), infer_schema=False)
         for name, count, info in catalog.select("AcceleratorName", "AcceleratorCount", "GpuInfo").iter_rows():
             if name in sold_with:

@@ -45,5 +45,19 @@ def test_every_alias_points_at_a_spec_row_and_every_spec_cites_a_source():
     specs = GPU_SPECS.load()
     assert set(aliases["gpu_model"]) <= set(specs["gpu_model"])
     assert specs["source"].null_count() == 0
-    required = {"V100", "A100-40GB", "A100-80GB", "H100-SXM", "H100-PCIe", "H200", "B200", "L4", "L40S", "A10G", "MI300X", "TPU-v4", "TPU-v5e"}
+    required = {
+        "V100",
+        "A100-40GB",
+        "A100-80GB",
+        "H100-SXM",
+        "H100-PCIe",
+        "H200",
+        "B200",
+        "L4",
+        "L40S",
+        "A10G",
+        "MI300X",
+        "TPU-v4",
+        "TPU-v5e",
+    }
     assert required <= set(specs["gpu_model"])

@@ -40,8 +40,10 @@ def payloads(**csv_overrides: bytes) -> dict[str, bytes]:
 
 def canonical(raw: pl.DataFrame) -> pl.DataFrame:
     meta = raw.with_columns(
-        pl.lit("gpuhunt").alias("source"), pl.lit(dt.date(2026, 4, 2)).alias("snapshot_date"),
-        pl.lit(dt.datetime(2026, 4, 2, 6)).alias("fetched_at"), pl.lit("live").alias("origin"),
+        pl.lit("gpuhunt").alias("source"),
+        pl.lit(dt.date(2026, 4, 2)).alias("snapshot_date"),
+        pl.lit(dt.datetime(2026, 4, 2, 6)).alias("fetched_at"),
+        pl.lit("live").alias("origin"),
     )
     return price_rows(gpuhunt.normalize(meta), GPU_ALIASES.load(), GPU_SPECS.load())
 
@@ -72,7 +74,9 @@ def test_fetch_reads_each_version_then_that_catalog(server):
 def test_a_version_that_is_not_an_id_is_refused(server):
     server.behave("/gpuhunt/v3/aws/version", body=b"<html>NoSuchKey</html>")
     with pytest.raises(SourceError, match=r"gpuhunt: aws/version: expected a catalog version id"):
-        gpuhunt.fetch(HttpClient("gpuhunt", HttpSettings(retries=0)), {"gpuhunt": server.url + LOOPBACK_PATHS["gpuhunt"]})
+        gpuhunt.fetch(
+            HttpClient("gpuhunt", HttpSettings(retries=0)), {"gpuhunt": server.url + LOOPBACK_PATHS["gpuhunt"]}
+        )
 
 
 def test_parse_keeps_gpu_rows_with_their_provider_and_version():
@@ -85,7 +89,15 @@ def test_parse_keeps_gpu_rows_with_their_provider_and_version():
 def test_normalize_spot_rows_providers_and_first_party_comparable_names():
     prices = canonical(gpuhunt.parse(payloads()))
     assert set(prices.columns) >= {*OFFER_SCHEMA, *OPTIONAL_SCHEMA} and set(prices["source"]) == {"gpuhunt"}
-    assert set(prices["provider"]) == {"aws", "azure", "gcp", "lambda", "runpod", "nebius", "oci"}  # lambdalabs -> lambda
+    assert set(prices["provider"]) == {
+        "aws",
+        "azure",
+        "gcp",
+        "lambda",
+        "runpod",
+        "nebius",
+        "oci",
+    }  # lambdalabs -> lambda
     p5 = prices.filter(pl.col("provider") == "aws", pl.col("instance_type") == "p5.48xlarge")
     assert dict(zip(p5["pricing"], p5["price_per_hour_usd"])) == {"on_demand": 55.04, "spot": 17.6289}
     assert set(p5["gpu_model"]) == {"H100-SXM"}
@@ -94,7 +106,9 @@ def test_normalize_spot_rows_providers_and_first_party_comparable_names():
     assert one(prices, provider="azure", instance_type="Standard_NC40ads_H100_v5")["gpu_model"] == "H100-NVL"
     assert one(prices, provider="azure", instance_type="Standard_NC24ads_A100_v4")["gpu_model"] == "A100-80GB-PCIe"
     assert one(prices, provider="lambda", instance_type="gpu_1x_h100_pcie")["gpu_model"] == "H100-PCIe"
-    assert one(prices, provider="lambda", instance_type="gpu_8x_h100_sxm5")["price_per_gpu_hour_usd"] == pytest.approx(3.44)
+    assert one(prices, provider="lambda", instance_type="gpu_8x_h100_sxm5")["price_per_gpu_hour_usd"] == pytest.approx(
+        3.44
+    )
     assert one(prices, provider="oci", instance_type="BM.GPU.H100.8")["price_per_gpu_hour_usd"] == pytest.approx(10.0)
     assert prices.filter(pl.col("gpu_model").is_null()).is_empty()
     assert prices.select("provider", "region", "instance_type", "pricing").is_duplicated().sum() == 0
@@ -113,7 +127,9 @@ def test_tpu_slices_are_counted_in_chips_in_either_catalog_style():
     v5p = one(prices, provider="gcp", instance_type="tpu-v5p-8")
     assert (v5p["gpu_model"], v5p["gpu_count"], v5p["price_per_gpu_hour_usd"]) == ("TPU-v5p", 4, pytest.approx(4.20))
     # catalogs from before the gpu_vendor column wrote the tpu- prefix instead
-    old_style = (FIXTURES / "csv" / "gcp.csv").read_bytes().replace(b",v5p-8,95.0,False,,google,", b",tpu-v5p-8,95.0,False,,,")
+    old_style = (
+        (FIXTURES / "csv" / "gcp.csv").read_bytes().replace(b",v5p-8,95.0,False,,google,", b",tpu-v5p-8,95.0,False,,,")
+    )
     again = canonical(gpuhunt.parse(payloads(gcp=old_style)))
     assert one(again, provider="gcp", instance_type="tpu-v5p-8")["gpu_count"] == 4
 
@@ -121,13 +137,20 @@ def test_tpu_slices_are_counted_in_chips_in_either_catalog_style():
 def test_one_instance_name_with_several_gpu_configurations_gets_them_in_its_name():
     prices = canonical(gpuhunt.parse(payloads()))
     runpod = prices.filter(pl.col("provider") == "runpod").sort("gpu_count")
-    assert runpod["instance_type"].to_list() == ["NVIDIA A100 80GB PCIe (1x A100-80GB)", "NVIDIA A100 80GB PCIe (2x A100-80GB)"]
+    assert runpod["instance_type"].to_list() == [
+        "NVIDIA A100 80GB PCIe (1x A100-80GB)",
+        "NVIDIA A100 80GB PCIe (2x A100-80GB)",
+    ]
     assert runpod["price_per_gpu_hour_usd"].to_list() == pytest.approx([1.39, 1.39])
     assert set(runpod["gpu_model"]) == {"A100-80GB-PCIe"}
 
 
 def test_zero_price_rows_are_dropped():
-    csv_text = (FIXTURES / "csv" / "aws.csv").read_bytes().replace(b"p4d.24xlarge,us-east-1,21.957642", b"p4d.24xlarge,us-east-1,0.0")
+    csv_text = (
+        (FIXTURES / "csv" / "aws.csv")
+        .read_bytes()
+        .replace(b"p4d.24xlarge,us-east-1,21.957642", b"p4d.24xlarge,us-east-1,0.0")
+    )
     prices = canonical(gpuhunt.parse(payloads(aws=csv_text)))
     assert prices.filter(pl.col("instance_type") == "p4d.24xlarge").is_empty()
 
@@ -137,10 +160,18 @@ def test_zero_price_rows_are_dropped():
     [
         (b"<Error><Code>AccessDenied</Code></Error>", r"gpuhunt: oci catalog\.zip is not a zip archive"),
         (zipped("other", b"x"), r"gpuhunt: oci catalog\.zip holds \['other\.csv'\], not oci\.csv"),
-        (zipped("oci", b"instance_name,location,cost,gpu_count,gpu_name,spot\n"), r"gpuhunt: oci\.csv: expected column\(s\) price"),
-        (zipped("oci", (FIXTURES / "csv" / "oci.csv").read_bytes().replace(b",80.0,224,", b",eighty,224,")),
-         r"gpuhunt: oci\.csv: 1 row\(s\) with a bad price, e\.g\. 'eighty'"),
-        (zipped("oci", (FIXTURES / "csv" / "oci.csv").read_bytes().replace(b"False", b"maybe", 1)), r"gpuhunt: oci\.csv: 1 row\(s\) with a bad spot"),
+        (
+            zipped("oci", b"instance_name,location,cost,gpu_count,gpu_name,spot\n"),
+            r"gpuhunt: oci\.csv: expected column\(s\) price",
+        ),
+        (
+            zipped("oci", (FIXTURES / "csv" / "oci.csv").read_bytes().replace(b",80.0,224,", b",eighty,224,")),
+            r"gpuhunt: oci\.csv: 1 row\(s\) with a bad price, e\.g\. 'eighty'",
+        ),
+        (
+            zipped("oci", (FIXTURES / "csv" / "oci.csv").read_bytes().replace(b"False", b"maybe", 1)),
+            r"gpuhunt: oci\.csv: 1 row\(s\) with a bad spot",
+        ),
     ],
     ids=["not-a-zip", "wrong-member", "missing-column", "bad-price", "bad-spot"],
 )
@@ -158,6 +189,11 @@ def test_conformance_tpu_prices_match_gpuhunts_real_table():
         pytest.skip(f"real capture {path} not available")
     table = json.loads(path.read_text())
     prices = canonical(gpuhunt.parse(payloads()))
-    assert one(prices, instance_type="tpu-v5litepod-8")["price_per_gpu_hour_usd"] == table["TPU v5e"]["us-central1"]["On Demand (USD)"]
+    assert (
+        one(prices, instance_type="tpu-v5litepod-8")["price_per_gpu_hour_usd"]
+        == table["TPU v5e"]["us-central1"]["On Demand (USD)"]
+    )
     # the table lists v5p in other regions, at one list price everywhere
-    assert {r["On Demand (USD)"] for r in table["TPU v5p"].values()} == {one(prices, instance_type="tpu-v5p-8")["price_per_gpu_hour_usd"]}
+    assert {r["On Demand (USD)"] for r in table["TPU v5p"].values()} == {
+        one(prices, instance_type="tpu-v5p-8")["price_per_gpu_hour_usd"]
+    }

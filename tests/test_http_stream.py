@@ -12,7 +12,14 @@ BODY = b"".join(b"line %06d,%s\n" % (i, b"x" * 40) for i in range(60_000))  # ~3
 
 
 def client(**overrides) -> HttpClient:
-    settings = {"retries": 1, "backoff_s": 0.01, "max_wait_s": 0.05, "read_timeout_s": 0.5, "connect_timeout_s": 1.0, **overrides}
+    settings = {
+        "retries": 1,
+        "backoff_s": 0.01,
+        "max_wait_s": 0.05,
+        "read_timeout_s": 0.5,
+        "connect_timeout_s": 1.0,
+        **overrides,
+    }
     return HttpClient("teststream", HttpSettings(**settings))
 
 
@@ -47,16 +54,19 @@ def test_a_transient_status_is_retried_before_the_body_streams(server):
         ({"status": 404}, {}, r"teststream: GET .*big\.csv: HTTP 404"),
         ({"delay_s": 1.0, "body": b"late"}, {}, r"teststream: GET .*big\.csv: timed out"),
         ({"body": BODY, "truncate_to": 200_000}, {}, r"teststream: GET .*big\.csv: (body truncated|connection broke)"),
-        ({"body": BODY}, {"max_bytes": 1_000_000}, r"teststream: GET .*big\.csv: response of \d+ bytes exceeds the 1000000-byte cap"),
+        (
+            {"body": BODY},
+            {"max_bytes": 1_000_000},
+            r"teststream: GET .*big\.csv: response of \d+ bytes exceeds the 1000000-byte cap",
+        ),
     ],
     ids=["http-500", "http-404", "timeout", "truncated", "declared-too-big"],
 )
 def test_failures_name_the_source_and_the_url(server, behaviour, overrides, message):
     server.behave(PATH, **behaviour)
-    with pytest.raises(SourceError, match=message):
-        with client(**overrides).stream(server.url + PATH) as chunks:
-            for _ in chunks:
-                pass
+    with pytest.raises(SourceError, match=message), client(**overrides).stream(server.url + PATH) as chunks:
+        for _ in chunks:
+            pass
 
 
 def test_a_compressed_body_is_capped_on_its_inflated_size_while_it_streams(server):

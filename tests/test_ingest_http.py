@@ -29,13 +29,19 @@ def status(store):
 
 def raw_prices(store, instance):
     with connect_reader(store.path) as con:
-        return queries.frame(con, "SELECT snapshot_date, origin, region, price FROM raw.skypilot_vms WHERE instance_type = ? ORDER BY 1, 3", [instance])
+        return queries.frame(
+            con,
+            "SELECT snapshot_date, origin, region, price FROM raw.skypilot_vms WHERE instance_type = ? ORDER BY 1, 3",
+            [instance],
+        )
 
 
 def test_live_fetch_over_http(server, store):
     result = ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY1)
     assert result.status == "live" and result.origin == "live" and result.snapshot_date == DAY1.date()
-    assert {r.path for r in server.requests} == {f"/skypilot/catalogs/v8/{c}/vms.csv" for c in ("aws", "azure", "gcp", "lambda", "runpod")}
+    assert {r.path for r in server.requests} == {
+        f"/skypilot/catalogs/v8/{c}/vms.csv" for c in ("aws", "azure", "gcp", "lambda", "runpod")
+    }
     assert all(r.headers["User-Agent"].startswith("gpucost/") for r in server.requests)
     got = raw_prices(store, "gpu_1x_h100_pcie")
     assert got["price"].to_list() == [2.86, 2.86] and set(got["origin"]) == {"live"}
@@ -59,11 +65,20 @@ def test_transient_500_is_retried(server, store):
 @pytest.mark.parametrize(
     "behaviour, message",
     [
-        ({"status": 500}, r"skypilot: GET http://127\.0\.0\.1:\d+/skypilot/catalogs/v8/lambda/vms\.csv: HTTP 500 .*after 2 attempts"),
+        (
+            {"status": 500},
+            r"skypilot: GET http://127\.0\.0\.1:\d+/skypilot/catalogs/v8/lambda/vms\.csv: HTTP 500 .*after 2 attempts",
+        ),
         ({"status": 404}, r"skypilot: GET .*lambda/vms\.csv: HTTP 404"),
         ({"delay_s": 1.0}, r"skypilot: GET .*lambda/vms\.csv: timed out"),
-        ({"body": b"<html>Service unavailable</html>"}, r"skypilot: lambda/vms\.csv: expected column\(s\) InstanceType"),
-        ({"body": b"InstanceType,AcceleratorName,AcceleratorCount,Price,Region\n"}, r"skypilot: lambda/vms\.csv has no GPU rows"),
+        (
+            {"body": b"<html>Service unavailable</html>"},
+            r"skypilot: lambda/vms\.csv: expected column\(s\) InstanceType",
+        ),
+        (
+            {"body": b"InstanceType,AcceleratorName,AcceleratorCount,Price,Region\n"},
+            r"skypilot: lambda/vms\.csv has no GPU rows",
+        ),
         ({"truncate_to": 300}, r"skypilot: GET .*lambda/vms\.csv: (body truncated|connection broke)"),
     ],
     ids=["http-500", "http-404", "timeout", "malformed-body", "empty-catalog", "truncated"],
@@ -83,7 +98,9 @@ def test_a_failing_source_keeps_its_last_good_data(server, store, behaviour, mes
 
 def test_first_run_without_network_bootstraps_from_the_bundled_snapshot(store):
     # port 9 (discard) on loopback: nothing listens, the connection is refused at once
-    offline_net = IngestSettings(base_urls={"skypilot": "http://127.0.0.1:9/none", "skypilot_mirror": "http://127.0.0.1:9/none"}, retries=0)
+    offline_net = IngestSettings(
+        base_urls={"skypilot": "http://127.0.0.1:9/none", "skypilot_mirror": "http://127.0.0.1:9/none"}, retries=0
+    )
     result = ingest_source(SKYPILOT, store, offline_net, now=DAY2)
     assert result.status == "snapshot"
     captured = SKYPILOT.snapshot.captured
@@ -106,7 +123,10 @@ def test_two_days_of_history_and_a_rerun_replaces_only_its_day(server, store):
     day2_lambda = (Path(__file__).parent / "fixtures" / "skypilot" / "lambda_vms_2026-04-06.csv").read_bytes()
     server.behave(LAMBDA, body=day2_lambda, times=1)
     ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY2)
-    assert raw_prices(store, "gpu_1x_h100_pcie").filter(pl.col("region") == "us-east-1")["price"].to_list() == [2.86, 3.29]
+    assert raw_prices(store, "gpu_1x_h100_pcie").filter(pl.col("region") == "us-east-1")["price"].to_list() == [
+        2.86,
+        3.29,
+    ]
     # re-run day 2 with the day-1 catalog: day 2 changes, day 1 does not
     ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY2.replace(hour=9))
     got = raw_prices(store, "gpu_1x_h100_pcie").filter(pl.col("region") == "us-east-1")
@@ -117,15 +137,20 @@ def test_same_content_same_data_version(server, store):
     first = ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY1)
     again = ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY2)
     assert first.data_version == again.data_version
-    server.behave(LAMBDA, body=(Path(__file__).parent / "fixtures" / "skypilot" / "lambda_vms_2026-04-06.csv").read_bytes())
+    server.behave(
+        LAMBDA, body=(Path(__file__).parent / "fixtures" / "skypilot" / "lambda_vms_2026-04-06.csv").read_bytes()
+    )
     changed = ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY2)
     assert changed.data_version != first.data_version
 
 
 def test_an_unresolvable_host_fails_at_once_and_says_so(store):
     # .invalid never resolves (RFC 2606): no retries, a message that points at the network
-    unresolvable = IngestSettings(base_urls={"skypilot": "http://gpucost-test.invalid/v8", "skypilot_mirror": "http://gpucost-test.invalid/v8"},
-                                  retries=2, backoff_s=5.0)
+    unresolvable = IngestSettings(
+        base_urls={"skypilot": "http://gpucost-test.invalid/v8", "skypilot_mirror": "http://gpucost-test.invalid/v8"},
+        retries=2,
+        backoff_s=5.0,
+    )
     result = ingest_source(SKYPILOT, store, unresolvable, now=DAY1)
     assert result.status == "snapshot"
     assert "could not resolve the host name (no network?)" in result.message

@@ -9,14 +9,29 @@ import warehouse
 from warehouse import prices, queries
 
 D1, D2 = dt.date(2026, 4, 2), dt.date(2026, 4, 3)
-COLUMNS = ["source", "provider", "region", "instance_type", "gpu_model", "gpu_count", "pricing", "price_per_hour_usd", "snapshot_date",
-           "commitment_term"]
+COLUMNS = [
+    "source",
+    "provider",
+    "region",
+    "instance_type",
+    "gpu_model",
+    "gpu_count",
+    "pricing",
+    "price_per_hour_usd",
+    "snapshot_date",
+    "commitment_term",
+]
 
 
 def core_rows(*rows) -> pl.DataFrame:
     frame = pl.DataFrame(
         [dict(zip(COLUMNS, (*r, None)[: len(COLUMNS)])) for r in rows],
-        schema_overrides={"gpu_count": pl.Float64, "price_per_hour_usd": pl.Float64, "region": pl.String, "commitment_term": pl.String},
+        schema_overrides={
+            "gpu_count": pl.Float64,
+            "price_per_hour_usd": pl.Float64,
+            "region": pl.String,
+            "commitment_term": pl.String,
+        },
     )
     return frame.with_columns(
         pl.col("gpu_model").alias("gpu_name_raw"),
@@ -44,7 +59,17 @@ def con(warehouse_path):
         ("gpuhunt", "aws", "us-east-1", "g6.xlarge", "L4", 1, "on_demand", 0.8048, D2),
         ("gpuhunt", "aws", "us-east-1", "g6e.xlarge", "L40S", 1, "on_demand", 1.861, D2),
         ("gpuhunt", "lambda", "us-east-1", "gpu_1x_gh200", "GH200", 1, "on_demand", 1.99, D2),
-        ("lambda", "lambda", None, "gpu_1x_gh200", "GH200", 1, "on_demand", 2.29, D2),  # Lambda's page: one price, every region
+        (
+            "lambda",
+            "lambda",
+            None,
+            "gpu_1x_gh200",
+            "GH200",
+            1,
+            "on_demand",
+            2.29,
+            D2,
+        ),  # Lambda's page: one price, every region
         ("gcp", "gcp", "us-central1", "NVIDIA H100 80GB:8", "H100-SXM", 8, "committed", 62.0, D2, "1y"),
         ("gcp", "gcp", "us-central1", "NVIDIA H100 80GB:8", "H100-SXM", 8, "committed", 44.0, D2, "3y"),
     )
@@ -60,18 +85,30 @@ def test_latest_prefers_the_first_party_row_and_keeps_its_columns(con):
     assert latest.columns == [*core_columns, "age_days"]
     p5 = latest.filter(pl.col("instance_type") == "p5.48xlarge").sort("pricing")
     # on-demand: AWS's own 55.04 beats gpuhunt's 54.00 the same day; spot only gpuhunt has
-    assert p5.select("source", "pricing", "price_per_hour_usd").rows() == [("aws", "on_demand", 55.04), ("gpuhunt", "spot", 17.6289)]
+    assert p5.select("source", "pricing", "price_per_hour_usd").rows() == [
+        ("aws", "on_demand", 55.04),
+        ("gpuhunt", "spot", 17.6289),
+    ]
     # each source's newest day only: skypilot's older snapshot is still its latest and shows, with its age
-    both = queries.frame(con, "SELECT source, preferred, first_party FROM marts.gpu_prices_by_source WHERE instance_type = 'p5.48xlarge' AND pricing = 'on_demand' ORDER BY source")
+    both = queries.frame(
+        con,
+        "SELECT source, preferred, first_party FROM marts.gpu_prices_by_source WHERE instance_type = 'p5.48xlarge' AND "
+        "pricing = 'on_demand' ORDER BY source",
+    )
     assert both.rows() == [("aws", True, True), ("gpuhunt", False, False), ("skypilot", False, False)]
     lam = latest.filter(pl.col("instance_type") == "gpu_8x_h100_sxm5")
     assert lam["price_per_hour_usd"].to_list() == [31.92] and lam["snapshot_date"].to_list() == [D2]
 
 
 def test_latest_per_place_is_the_cheapest_offer_with_its_age(con):
-    place = queries.frame(con, "SELECT * FROM marts.gpu_prices_latest WHERE provider = 'aws' AND gpu_model = 'H100-SXM' ORDER BY pricing").rows(named=True)
-    assert [(r["pricing"], r["instance_type"], r["price_per_gpu_hour_usd"], r["offers"], r["first_party"]) for r in place] == [
-        ("on_demand", "p5.48xlarge", pytest.approx(6.88), 2, True), ("spot", "p5.48xlarge", pytest.approx(17.6289 / 8), 1, False),
+    place = queries.frame(
+        con, "SELECT * FROM marts.gpu_prices_latest WHERE provider = 'aws' AND gpu_model = 'H100-SXM' ORDER BY pricing"
+    ).rows(named=True)
+    assert [
+        (r["pricing"], r["instance_type"], r["price_per_gpu_hour_usd"], r["offers"], r["first_party"]) for r in place
+    ] == [
+        ("on_demand", "p5.48xlarge", pytest.approx(6.88), 2, True),
+        ("spot", "p5.48xlarge", pytest.approx(17.6289 / 8), 1, False),
     ]
     assert place[0]["age_days"] == (dt.date.today() - D2).days
 
@@ -79,11 +116,19 @@ def test_latest_per_place_is_the_cheapest_offer_with_its_age(con):
 def test_daily_statistics_per_gpu_model_count_each_offer_once(con):
     daily = prices.gpu_price_history(con, "H100-SXM", "on_demand")
     d1, d2 = daily.row(0, named=True), daily.row(1, named=True)
-    assert (d1["snapshot_date"], d1["offers"], d1["cheapest_price_per_gpu_hour_usd"]) == (D1, 2, pytest.approx(27.52 / 8))
-    assert d1["cheapest_provider"] == "lambda" and d1["median_price_per_gpu_hour_usd"] == pytest.approx((27.52 / 8 + 98.32 / 8) / 2)
+    assert (d1["snapshot_date"], d1["offers"], d1["cheapest_price_per_gpu_hour_usd"]) == (
+        D1,
+        2,
+        pytest.approx(27.52 / 8),
+    )
+    assert d1["cheapest_provider"] == "lambda" and d1["median_price_per_gpu_hour_usd"] == pytest.approx(
+        (27.52 / 8 + 98.32 / 8) / 2
+    )
     # day 2: AWS p5 once (first-party 55.04, not gpuhunt's 54.00), p5.4xlarge, Lambda
     assert (d2["offers"], d2["providers"]) == (3, 2)
-    assert d2["median_price_per_gpu_hour_usd"] == pytest.approx(6.88) and d2["cheapest_price_per_gpu_hour_usd"] == pytest.approx(3.99)
+    assert d2["median_price_per_gpu_hour_usd"] == pytest.approx(6.88) and d2[
+        "cheapest_price_per_gpu_hour_usd"
+    ] == pytest.approx(3.99)
 
 
 def test_cheapest_way_to_rent_n_gpus_counts_whole_instances(con):
@@ -96,7 +141,11 @@ def test_cheapest_way_to_rent_n_gpus_counts_whole_instances(con):
     ]
     three = prices.cheapest_gpus(con, "H100-SXM", 3).rows(named=True)
     eight = next(r for r in three if r["instance_type"] == "gpu_8x_h100_sxm5")
-    assert (eight["instances"], eight["gpus_rented"], eight["price_per_needed_gpu_hour_usd"]) == (1, 8, pytest.approx(31.92 / 3))
+    assert (eight["instances"], eight["gpus_rented"], eight["price_per_needed_gpu_hour_usd"]) == (
+        1,
+        8,
+        pytest.approx(31.92 / 3),
+    )
     assert {r["gpu_model"] for r in three} == {"H100-SXM"}
     assert prices.cheapest_gpus(con, "H100", 1, pricing="spot")["instance_type"].to_list() == ["p5.48xlarge"]
     assert prices.cheapest_gpus(con, "A10", 1).is_empty()  # a sixth of a GPU is not a GPU to rent
@@ -106,24 +155,48 @@ def test_cheapest_way_to_rent_n_gpus_counts_whole_instances(con):
 
 
 def test_a_family_name_matches_its_variants_only(con):
-    match = queries.frame(con, "SELECT m, marts.gpu_family_match(m, 'L4') AS l4, marts.gpu_family_match(m, 'h100') AS h100 FROM "
-                               "(VALUES ('L4'), ('L40S'), ('H100-SXM'), ('H100-NVL'), ('GH200')) t(m) ORDER BY m")
-    assert match.rows() == [("GH200", False, False), ("H100-NVL", False, True), ("H100-SXM", False, True), ("L4", True, False), ("L40S", False, False)]
+    match = queries.frame(
+        con,
+        "SELECT m, marts.gpu_family_match(m, 'L4') AS l4, marts.gpu_family_match(m, 'h100') AS h100 FROM "
+        "(VALUES ('L4'), ('L40S'), ('H100-SXM'), ('H100-NVL'), ('GH200')) t(m) ORDER BY m",
+    )
+    assert match.rows() == [
+        ("GH200", False, False),
+        ("H100-NVL", False, True),
+        ("H100-SXM", False, True),
+        ("L4", True, False),
+        ("L40S", False, False),
+    ]
 
 
 def test_a_first_party_price_without_a_region_covers_every_region(con):
-    gh200 = queries.frame(con, "SELECT source, region, price_per_hour_usd FROM marts.latest_gpu_prices WHERE instance_type = 'gpu_1x_gh200'")
+    gh200 = queries.frame(
+        con,
+        "SELECT source, region, price_per_hour_usd FROM marts.latest_gpu_prices WHERE instance_type = 'gpu_1x_gh200'",
+    )
     assert gh200.rows() == [("lambda", None, 2.29)]  # gpuhunt's us-east-1 copy (1.99) is not the price the marts use
     daily = prices.gpu_price_history(con, "GH200", "on_demand").row(0, named=True)
     assert (daily["offers"], daily["cheapest_source"]) == (1, "lambda")
 
 
 def test_committed_prices_keep_their_term_apart(con):
-    committed = queries.frame(con, "SELECT commitment_term, price_per_hour_usd FROM marts.latest_gpu_prices WHERE pricing = 'committed' ORDER BY 1")
+    committed = queries.frame(
+        con,
+        "SELECT commitment_term, price_per_hour_usd FROM marts.latest_gpu_prices WHERE pricing = 'committed' ORDER BY "
+        "1",
+    )
     assert committed.rows() == [("1y", 62.0), ("3y", 44.0)]
-    place = queries.frame(con, "SELECT commitment_term, price_per_gpu_hour_usd, offers FROM marts.gpu_prices_latest WHERE pricing = 'committed' ORDER BY 1")
+    place = queries.frame(
+        con,
+        "SELECT commitment_term, price_per_gpu_hour_usd, offers FROM marts.gpu_prices_latest WHERE pricing = "
+        "'committed' ORDER BY 1",
+    )
     assert place.rows() == [("1y", 62.0 / 8, 1), ("3y", 44.0 / 8, 1)]
-    daily = queries.frame(con, "SELECT commitment_term, cheapest_price_per_gpu_hour_usd FROM marts.gpu_prices_daily WHERE pricing = 'committed' ORDER BY 1")
+    daily = queries.frame(
+        con,
+        "SELECT commitment_term, cheapest_price_per_gpu_hour_usd FROM marts.gpu_prices_daily WHERE pricing = "
+        "'committed' ORDER BY 1",
+    )
     assert daily.rows() == [("1y", 62.0 / 8), ("3y", 44.0 / 8)]
 
 
@@ -142,5 +215,6 @@ def test_a_stale_first_party_price_does_not_hide_a_fresher_aggregator_price(ware
         latest = queries.latest_gpu_prices(con).sort("instance_type")
     # 10 days stale: the aggregator's price is used; 2 days older: the first-party price still wins
     assert latest.select("instance_type", "source", "price_per_hour_usd").rows() == [
-        ("gpu_8x_h100_sxm5", "gpuhunt", 31.92), ("p5.48xlarge", "aws", 55.04),
+        ("gpu_8x_h100_sxm5", "gpuhunt", 31.92),
+        ("p5.48xlarge", "aws", 55.04),
     ]

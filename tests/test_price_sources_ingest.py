@@ -47,18 +47,36 @@ AZURE_PAGE = json.loads((FIXTURES / "azure" / "pages" / "westus2-0.json").read_t
 OCI_ZIP = LOOPBACK_PATHS["gpuhunt"] + "/oci/20260402-1/catalog.zip"
 CASES = {
     "aws": Case(
-        aws.SOURCE, AWS_EAST, 1, b"<html><body>Service Unavailable</body></html>",
-        (FIXTURES / "aws" / "offers/v1.0/aws/AmazonEC2/current/us-east-1/index.csv").read_bytes().replace(b'"Region Code"', b'"Region"'),
+        aws.SOURCE,
+        AWS_EAST,
+        1,
+        b"<html><body>Service Unavailable</body></html>",
+        (FIXTURES / "aws" / "offers/v1.0/aws/AmazonEC2/current/us-east-1/index.csv")
+        .read_bytes()
+        .replace(b'"Region Code"', b'"Region"'),
         r"aws: us-east-1/index\.csv: expected column\(s\) Region Code",
     ),
     "azure": Case(
-        azure.SOURCE, LOOPBACK_PATHS["azure"], 4, b"<html>Too Many Requests</html>",
-        json.dumps(AZURE_PAGE | {"Items": [{k: v for k, v in i.items() if k != "retailPrice"} for i in AZURE_PAGE["Items"]]}).encode(),
+        azure.SOURCE,
+        LOOPBACK_PATHS["azure"],
+        4,
+        b"<html>Too Many Requests</html>",
+        json.dumps(
+            AZURE_PAGE | {"Items": [{k: v for k, v in i.items() if k != "retailPrice"} for i in AZURE_PAGE["Items"]]}
+        ).encode(),
         r"azure: items have no retailPrice field",
     ),
     "gpuhunt": Case(
-        gpuhunt.SOURCE, OCI_ZIP, 1, b"<?xml version='1.0'?><Error><Code>AccessDenied</Code></Error>",
-        zipped("oci", (FIXTURES / "gpuhunt" / "csv" / "oci.csv").read_bytes().replace(b"instance_name,location,price,", b"instance_name,location,cost,")),
+        gpuhunt.SOURCE,
+        OCI_ZIP,
+        1,
+        b"<?xml version='1.0'?><Error><Code>AccessDenied</Code></Error>",
+        zipped(
+            "oci",
+            (FIXTURES / "gpuhunt" / "csv" / "oci.csv")
+            .read_bytes()
+            .replace(b"instance_name,location,price,", b"instance_name,location,cost,"),
+        ),
         r"gpuhunt: oci\.csv: expected column\(s\) price",
     ),
 }
@@ -71,7 +89,9 @@ def store(warehouse_path) -> WarehouseResource:
 
 def raw_days(store, source: Source) -> list[dt.date]:
     with connect_reader(store.path) as con:
-        return queries.frame(con, f"SELECT DISTINCT snapshot_date FROM {source.raw_table} ORDER BY 1")["snapshot_date"].to_list()
+        return queries.frame(con, f"SELECT DISTINCT snapshot_date FROM {source.raw_table} ORDER BY 1")[
+            "snapshot_date"
+        ].to_list()
 
 
 def status(store, source: Source) -> dict:
@@ -124,7 +144,12 @@ def test_a_failing_source_names_itself_and_keeps_its_last_good_data(server, stor
     assert "keeps its last good data from 2026-04-02 (now stale)" in str(failed.value)
     assert raw_days(store, case.source) == [DAY1.date()]  # nothing lost, nothing half-written
     s = status(store, case.source)
-    assert s["last_status"] == "failed" and s["stale"] and s["data_snapshot_date"] == DAY1.date() and name in s["last_message"]
+    assert (
+        s["last_status"] == "failed"
+        and s["stale"]
+        and s["data_snapshot_date"] == DAY1.date()
+        and name in s["last_message"]
+    )
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -139,10 +164,18 @@ def test_offline_mode_bootstraps_from_the_bundled_snapshot_without_the_network(s
 
 # History: day 1 and day 2 carry different real prices; a re-run of day 2 replaces day 2 only.
 DAY1_BODIES = {
-    "aws": (AWS_EAST, (FIXTURES / "aws" / "us-east-1_2025-05-01.csv").read_bytes()),  # p5.48xlarge 98.32 before the June 2025 cut
-    "azure": (LOOPBACK_PATHS["azure"], (FIXTURES / "azure" / "northeurope-0_2026-07-25.json").read_bytes()),  # NC8as T4 v3 Spot 0.349614
-    "gpuhunt": (LOOPBACK_PATHS["gpuhunt"] + "/lambdalabs/20260402-1/catalog.zip",  # Lambda on 2026-04-06: 8x H100 SXM 31.92
-                zipped("lambdalabs", (FIXTURES / "gpuhunt" / "csv" / "lambdalabs_2026-04-06.csv").read_bytes())),
+    "aws": (
+        AWS_EAST,
+        (FIXTURES / "aws" / "us-east-1_2025-05-01.csv").read_bytes(),
+    ),  # p5.48xlarge 98.32 before the June 2025 cut
+    "azure": (
+        LOOPBACK_PATHS["azure"],
+        (FIXTURES / "azure" / "northeurope-0_2026-07-25.json").read_bytes(),
+    ),  # NC8as T4 v3 Spot 0.349614
+    "gpuhunt": (
+        LOOPBACK_PATHS["gpuhunt"] + "/lambdalabs/20260402-1/catalog.zip",  # Lambda on 2026-04-06: 8x H100 SXM 31.92
+        zipped("lambdalabs", (FIXTURES / "gpuhunt" / "csv" / "lambdalabs_2026-04-06.csv").read_bytes()),
+    ),
 }
 PROBES = {  # (raw table filter, price column, price on the day-1 body, price in the default fixtures)
     "aws": ("instance_type = 'p5.48xlarge' AND region_code = 'us-east-1'", "price_per_unit", 98.32, 55.04),
@@ -154,13 +187,19 @@ PROBES = {  # (raw table filter, price column, price on the day-1 body, price in
 def probe_prices(store, name) -> list[tuple[dt.date, float]]:
     where, column, *_ = PROBES[name]
     with connect_reader(store.path) as con:
-        return queries.frame(con, f"SELECT snapshot_date, {column} FROM {CASES[name].source.raw_table} WHERE {where} ORDER BY 1").rows()
+        return queries.frame(
+            con, f"SELECT snapshot_date, {column} FROM {CASES[name].source.raw_table} WHERE {where} ORDER BY 1"
+        ).rows()
 
 
 def write_core(store, source: Source, day: dt.date) -> None:
     """What core/gpu_prices does for a source's newest day (it runs after each day's ingest)."""
     with connect_writer(store.path) as con:
-        rows = price_rows(source.normalize(queries.snapshot_slice(con, source.raw_table, source.name, day)), GPU_ALIASES.load(), GPU_SPECS.load())
+        rows = price_rows(
+            source.normalize(queries.snapshot_slice(con, source.raw_table, source.name, day)),
+            GPU_ALIASES.load(),
+            GPU_SPECS.load(),
+        )
         replace_snapshot(con, "core.gpu_prices", rows, source=source.name, snapshot_date=day)
 
 
@@ -180,5 +219,7 @@ def test_two_days_of_history_and_a_rerun_replaces_only_its_day(server, store, na
     ingest_source(source, store, loopback_ingest(server), now=DAY2.replace(hour=9))
     assert probe_prices(store, name) == [(DAY1.date(), old), (DAY2.date(), old)]
     with connect_reader(store.path) as con:
-        days = queries.frame(con, "SELECT DISTINCT snapshot_date FROM marts.gpu_prices_daily ORDER BY 1")["snapshot_date"].to_list()
+        days = queries.frame(con, "SELECT DISTINCT snapshot_date FROM marts.gpu_prices_daily ORDER BY 1")[
+            "snapshot_date"
+        ].to_list()
     assert days == [DAY1.date(), DAY2.date()]  # every past day stays queryable in the daily mart

@@ -95,10 +95,23 @@ def prices_today():
         ("H100-SXM", "lambda", "us-east-1", "gpu_8x_h100_sxm5", 3.99),
         ("B200", "lambda", "us-east-1", "gpu_8x_b200_sxm6", 6.69),
     ]
-    return pl.DataFrame([
-        {"gpu_model": m, "provider": p, "region": r, "instance_type": i, "pricing": "on_demand", "price_basis": "instance",
-         "price_per_gpu_hour_usd": v, "source": "skypilot", "snapshot_date": DAY, "origin": "live"} for m, p, r, i, v in rows
-    ])
+    return pl.DataFrame(
+        [
+            {
+                "gpu_model": m,
+                "provider": p,
+                "region": r,
+                "instance_type": i,
+                "pricing": "on_demand",
+                "price_basis": "instance",
+                "price_per_gpu_hour_usd": v,
+                "source": "skypilot",
+                "snapshot_date": DAY,
+                "origin": "live",
+            }
+            for m, p, r, i, v in rows
+        ]
+    )
 
 
 def test_today_training_on_the_same_and_the_best_hardware():
@@ -113,15 +126,26 @@ def test_today_training_on_the_same_and_the_best_hardware():
 
 
 def test_today_serving_scales_throughput_with_the_peak_and_takes_the_tariff_where_the_offer_runs():
-    energy = pl.DataFrame({"provider": ["lambda"], "region": ["us-east-1"], "tariff_usd_per_kwh": [0.0851], "tariff_source": ["EIA"],
-                           "tariff_period": ["2026-03"], "tariff_is_fallback": [False], "pue": [1.3], "pue_source": ["test"]})
+    energy = pl.DataFrame(
+        {
+            "provider": ["lambda"],
+            "region": ["us-east-1"],
+            "tariff_usd_per_kwh": [0.0851],
+            "tariff_source": ["EIA"],
+            "tariff_period": ["2026-03"],
+            "tariff_is_fallback": [False],
+            "pue": [1.3],
+            "pue_source": ["test"],
+        }
+    )
     result = today(scenario("seed-chatgpt-serving-2023"), GPU_SPECS.load(), prices_today(), energy, PUE)
     same, best = result["same_hardware"], result["best_hardware"]
     assert same["gpus"] == 28_936 and same["cost_per_day_usd"] == pytest.approx(694_444.44 * 1.99, abs=0.1)
     assert (same["tariff_usd_per_kwh"], same["pue"]) == (0.0851, 1.3)
     assert same["energy_kwh_per_day"] == pytest.approx(28_936 * 0.4 * 1.3 * 24)  # A100 TDP, no server power stated
     assert "capex_usd" not in same  # no current purchase prices
-    # per-dollar throughput: A100 312/1.99 = 157, H100 (3.17x) 989/3.99 = 248, B200 (7.21x) 2250/6.69 = 336 tokens/s per $/h
+    # per-dollar throughput: A100 312/1.99 = 157, H100 (3.17x) 989/3.99 = 248, B200 (7.21x) 2250/6.69 = 336 tokens/s per
+    # $/h
     assert best["gpu_model"] == "B200"
     assert best["tokens_per_second_per_gpu"] == pytest.approx(312 * 2250 / 312)
     assert best["cost_per_day_usd"] == pytest.approx(694_444.44 * 312 / 2250 * 6.69, rel=1e-6)
@@ -137,14 +161,20 @@ def test_today_fleet_keeps_its_stated_power_and_pue_and_its_capacity():
 
 
 def test_scenario_mart_has_published_as_published_and_today_side_by_side():
-    frame = scenario_costs(SCENARIOS.load(), SCENARIO_PUBLISHED.load(), GPU_SPECS.load(), prices_today(), None, PUE, computed_at=NOW)
+    frame = scenario_costs(
+        SCENARIOS.load(), SCENARIO_PUBLISHED.load(), GPU_SPECS.load(), prices_today(), None, PUE, computed_at=NOW
+    )
     figures = frame.filter(pl.col("published_value").is_not_null())
     assert figures.height == SCENARIO_PUBLISHED.load().height and figures["matches_published"].all()
-    gpt3 = frame.filter((pl.col("scenario") == "seed-gpt3-training") & (pl.col("metric") == "cloud_cost_usd")).row(0, named=True)
+    gpt3 = frame.filter((pl.col("scenario") == "seed-gpt3-training") & (pl.col("metric") == "cloud_cost_usd")).row(
+        0, named=True
+    )
     assert gpt3["published_as_written"] == "$1.398M" and gpt3["same_hardware_price_per_gpu_hour_usd"] == 3.22
     assert gpt3["best_hardware_gpu_model"] == "B200" and gpt3["best_hardware_price_snapshot_date"] == DAY
     assert "mfu=0.462" in gpt3["assumptions"] and "price_per_gpu_hour_usd=2.03" in gpt3["assumptions"]
-    guosheng_capex = frame.filter((pl.col("scenario") == "seed-chatgpt-fleet-guosheng") & (pl.col("metric") == "capex_usd")).row(0, named=True)
+    guosheng_capex = frame.filter(
+        (pl.col("scenario") == "seed-chatgpt-fleet-guosheng") & (pl.col("metric") == "capex_usd")
+    ).row(0, named=True)
     assert guosheng_capex["as_published_value"] == 800e6 and guosheng_capex["today_same_hardware_value"] is None
 
 
@@ -152,8 +182,15 @@ def test_scenario_mart_has_published_as_published_and_today_side_by_side():
 # Llama 3 8B 15.6%, DeepSeek-V3 34.6% of BF16 dense (pre-training hours).
 @pytest.mark.parametrize(
     ("model", "scope", "implied"),
-    [("GPT-3 175B", "total", 0.197), ("Gopher 280B", "total", 0.302), ("PaLM 540B", "total", 0.304), ("Llama 2 7B", "total", 0.391),
-     ("Llama 2 13B", "total", 0.377), ("Llama 3 8B", "total", 0.156), ("DeepSeek-V3", "pre-training", 0.346)],
+    [
+        ("GPT-3 175B", "total", 0.197),
+        ("Gopher 280B", "total", 0.302),
+        ("PaLM 540B", "total", 0.304),
+        ("Llama 2 7B", "total", 0.391),
+        ("Llama 2 13B", "total", 0.377),
+        ("Llama 3 8B", "total", 0.156),
+        ("DeepSeek-V3", "pre-training", 0.346),
+    ],
 )
 def test_model_validation_implied_mfu(validation, model, scope, implied):
     row = validation.filter((pl.col("model") == model) & (pl.col("scope") == scope)).row(0, named=True)

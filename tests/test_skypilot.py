@@ -23,8 +23,10 @@ def with_meta(frame: pl.DataFrame) -> pl.DataFrame:
     import datetime as dt
 
     return frame.with_columns(
-        pl.lit("skypilot").alias("source"), pl.lit(dt.date(2026, 4, 2)).alias("snapshot_date"),
-        pl.lit(dt.datetime(2026, 4, 2, 6)).alias("fetched_at"), pl.lit("live").alias("origin"),
+        pl.lit("skypilot").alias("source"),
+        pl.lit(dt.date(2026, 4, 2)).alias("snapshot_date"),
+        pl.lit(dt.datetime(2026, 4, 2, 6)).alias("fetched_at"),
+        pl.lit("live").alias("origin"),
     )
 
 
@@ -94,7 +96,11 @@ def test_tpu_slices_are_priced_per_slice_and_counted_in_chips():
     assert v4["gpu_model"] == "TPU-v4" and v4["gpu_count"] == 4 and v4["price_per_hour_usd"] == pytest.approx(12.88)
     assert v4["price_per_gpu_hour_usd"] == pytest.approx(3.22)
     v5e = one(prices, provider="gcp", instance_type="tpu-v5litepod-8", pricing="on_demand")
-    assert v5e["gpu_count"] == 8 and v5e["price_per_hour_usd"] == pytest.approx(9.6) and v5e["price_per_gpu_hour_usd"] == pytest.approx(1.20)
+    assert (
+        v5e["gpu_count"] == 8
+        and v5e["price_per_hour_usd"] == pytest.approx(9.6)
+        and v5e["price_per_gpu_hour_usd"] == pytest.approx(1.20)
+    )
 
 
 def test_fractional_gpus_keep_their_fraction():
@@ -160,9 +166,19 @@ def test_conformance_real_azure_with_ragged_rows():
     frame = skypilot.parse_cloud("azure", _capture("anycloud_catalog", "azure_vms_gpu_rows_2026-05-20_62ff0a9.csv"))
     offers = canonical(skypilot.normalize(with_meta(frame)))
     nd = one(offers, region="eastus", instance_type="Standard_ND96isr_H100_v5", pricing="on_demand")
-    assert nd["gpu_model"] == "H100-SXM" and nd["gpu_count"] == 8 and nd["price_per_gpu_hour_usd"] == pytest.approx(98.32 / 8)
-    assert one(offers, region="eastus", instance_type="Standard_NC40ads_H100_v5", pricing="on_demand")["gpu_model"] == "H100-NVL"
-    assert one(offers, region="eastus", instance_type="Standard_NC24ads_A100_v4", pricing="on_demand")["gpu_model"] == "A100-80GB-PCIe"
+    assert (
+        nd["gpu_model"] == "H100-SXM"
+        and nd["gpu_count"] == 8
+        and nd["price_per_gpu_hour_usd"] == pytest.approx(98.32 / 8)
+    )
+    assert (
+        one(offers, region="eastus", instance_type="Standard_NC40ads_H100_v5", pricing="on_demand")["gpu_model"]
+        == "H100-NVL"
+    )
+    assert (
+        one(offers, region="eastus", instance_type="Standard_NC24ads_A100_v4", pricing="on_demand")["gpu_model"]
+        == "A100-80GB-PCIe"
+    )
 
 
 def test_conformance_real_gcp_hosts_gpus_and_tpus():
@@ -170,7 +186,9 @@ def test_conformance_real_gcp_hosts_gpus_and_tpus():
     offers = canonical(skypilot.normalize(with_meta(frame)))
     a2 = one(offers, region="us-central1", instance_type="a2-highgpu-1g", pricing="on_demand")
     assert a2["price_per_hour_usd"] == pytest.approx(0.73948 + 2.93391)
-    assert one(offers, region="us-central1", instance_type="tpu-v5p-8", pricing="on_demand")["price_per_gpu_hour_usd"] == pytest.approx(4.20)
+    assert one(offers, region="us-central1", instance_type="tpu-v5p-8", pricing="on_demand")[
+        "price_per_gpu_hour_usd"
+    ] == pytest.approx(4.20)
     assert one(offers, region="us-central1", instance_type="tpu-v6e-1", pricing="on_demand")["gpu_model"] == "TPU-v6e"
     # every TPU generation in the catalog maps to chips with a known model, except v2 (no spec row yet)
     tpus = offers.filter(pl.col("gpu_name_raw").str.starts_with("tpu-"))
@@ -178,17 +196,34 @@ def test_conformance_real_gcp_hosts_gpus_and_tpus():
 
 
 def test_conformance_real_lambda_and_runpod():
-    lam = canonical(skypilot.normalize(with_meta(skypilot.parse_cloud("lambda", _capture("anycloud_catalog", "lambda_vms_2026-05-07_4c06102.csv")))))
-    assert one(lam, region="us-east-1", instance_type="gpu_1x_h100_pcie", pricing="on_demand")["gpu_model"] == "H100-PCIe"
-    assert one(lam, region="us-east-1", instance_type="gpu_8x_h100_sxm5", pricing="on_demand")["price_per_gpu_hour_usd"] == pytest.approx(31.92 / 8)
-    rp = canonical(skypilot.normalize(with_meta(skypilot.parse_cloud("runpod", _capture("skypilot_catalog", "runpod_vms_v8_01acdfd4_first79rows.csv")))))
+    lam = canonical(
+        skypilot.normalize(
+            with_meta(skypilot.parse_cloud("lambda", _capture("anycloud_catalog", "lambda_vms_2026-05-07_4c06102.csv")))
+        )
+    )
+    assert (
+        one(lam, region="us-east-1", instance_type="gpu_1x_h100_pcie", pricing="on_demand")["gpu_model"] == "H100-PCIe"
+    )
+    assert one(lam, region="us-east-1", instance_type="gpu_8x_h100_sxm5", pricing="on_demand")[
+        "price_per_gpu_hour_usd"
+    ] == pytest.approx(31.92 / 8)
+    rp = canonical(
+        skypilot.normalize(
+            with_meta(
+                skypilot.parse_cloud("runpod", _capture("skypilot_catalog", "runpod_vms_v8_01acdfd4_first79rows.csv"))
+            )
+        )
+    )
     assert set(rp["gpu_model"]) == {"A100-80GB-PCIe"}
     assert set(rp.filter(pl.col("pricing") == "on_demand")["price_per_gpu_hour_usd"].round(2)) == {1.39}
 
 
 def test_an_unknown_tpu_generation_is_kept_and_listed_not_dropped():
     payloads = fixture_payloads()
-    payloads["gcp"] += b",,,tpu-v7x-8,1,tpu-v7x-8,us-central1,us-central1-a,40.0,12.0\n"  # a hypothetical new generation, not a real price
+    payloads["gcp"] += (
+        # a hypothetical new generation, not a real price
+        b",,,tpu-v7x-8,1,tpu-v7x-8,us-central1,us-central1-a,40.0,12.0\n"
+    )
     prices = canonical(normalized(payloads))
     v7 = one(prices, provider="gcp", instance_type="tpu-v7x-8", pricing="on_demand")
     assert v7["gpu_model"] is None and v7["gpu_name_raw"] == "tpu-v7x" and v7["gpu_count"] == 8

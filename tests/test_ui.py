@@ -20,9 +20,16 @@ from pipeline.cli import main
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--window-size=1600,2400", "--virtual-time-budget=15000",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1600,2400",
+    "--virtual-time-budget=15000",
 ]
 
 
@@ -38,7 +45,13 @@ def ui(tmp_path):
     port = free_port()
     log = open(tmp_path / "ui.log", "w")
     gpucost = str(Path(sys.executable).parent / "gpucost")
-    proc = subprocess.Popen([gpucost, "ui", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(), start_new_session=True)
+    proc = subprocess.Popen(
+        [gpucost, "ui", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=os.environ.copy(),
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -66,10 +79,26 @@ def test_costs_lineage_page_shows_the_assets(ui, tmp_path):
     page = f"{ui}/locations/gpucost/asset-groups/costs/lineage"
     profile = ["--user-data-dir=" + str(tmp_path / "chromium")]
     shot = tmp_path / "costs-lineage.png"
-    subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, *profile, f"--screenshot={shot}", page], capture_output=True, timeout=90, check=True)
+    subprocess.run(
+        [CHROMIUM, *CHROMIUM_FLAGS, *profile, f"--screenshot={shot}", page], capture_output=True, timeout=90, check=True
+    )
     assert shot.stat().st_size > 10_000
-    dom = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, *profile, "--dump-dom", page], capture_output=True, timeout=90, check=True, text=True).stdout
+    dom = subprocess.run(
+        [CHROMIUM, *CHROMIUM_FLAGS, *profile, "--dump-dom", page],
+        capture_output=True,
+        timeout=90,
+        check=True,
+        text=True,
+    ).stdout
     # the group's own assets and the inputs they are drawn from (the graph is tall: a tall window shows it whole)
-    for name in ("training_costs", "inference_costs", "scenario_costs", "model_validation", "gpu_prices", "gpu_specs", "energy_by_region"):
+    for name in (
+        "training_costs",
+        "inference_costs",
+        "scenario_costs",
+        "model_validation",
+        "gpu_prices",
+        "gpu_specs",
+        "energy_by_region",
+    ):
         assert name in dom, name
     assert "Join the Dagster community" not in dom  # the first-visit popup was pre-dismissed

@@ -24,7 +24,10 @@ def test_migrations_apply_once_and_upgrade_in_place(warehouse_path):
 def test_an_older_warehouse_gets_only_the_missing_migrations(warehouse_path):
     names = [name for name, _ in available_migrations()]
     con = duckdb.connect(str(warehouse_path))
-    con.execute("CREATE SCHEMA meta; CREATE TABLE meta.schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT now())")
+    con.execute(
+        "CREATE SCHEMA meta; CREATE TABLE meta.schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT "
+        "NULL DEFAULT now())"
+    )
     con.execute(available_migrations()[0][1])
     con.execute("INSERT INTO meta.schema_migrations (name) VALUES (?)", [names[0]])
     con.execute("INSERT INTO meta.source_runs (source, attempted_at, status) VALUES ('old', now(), 'live')")
@@ -44,12 +47,25 @@ def test_every_table_and_view_has_a_comment(warehouse_path):
 
 def test_replace_snapshot_touches_only_that_source_and_day(warehouse_path):
     def rows(source, day, price):
-        return pl.DataFrame({
-            "source": [source], "provider": ["aws"], "region": ["us-east-1"], "instance_type": ["p5.48xlarge"],
-            "gpu_name_raw": ["H100"], "gpu_model": ["H100-SXM"], "gpu_count": [8.0], "pricing": ["on_demand"],
-            "price_basis": ["instance"], "price_per_hour_usd": [price], "price_per_gpu_hour_usd": [price / 8],
-            "currency": ["USD"], "snapshot_date": [day], "fetched_at": [dt.datetime(2026, 1, 1)], "origin": ["live"],
-        })
+        return pl.DataFrame(
+            {
+                "source": [source],
+                "provider": ["aws"],
+                "region": ["us-east-1"],
+                "instance_type": ["p5.48xlarge"],
+                "gpu_name_raw": ["H100"],
+                "gpu_model": ["H100-SXM"],
+                "gpu_count": [8.0],
+                "pricing": ["on_demand"],
+                "price_basis": ["instance"],
+                "price_per_hour_usd": [price],
+                "price_per_gpu_hour_usd": [price / 8],
+                "currency": ["USD"],
+                "snapshot_date": [day],
+                "fetched_at": [dt.datetime(2026, 1, 1)],
+                "origin": ["live"],
+            }
+        )
 
     d1, d2 = dt.date(2026, 11, 29), dt.date(2026, 11, 30)
     with warehouse.connect_writer(warehouse_path) as con:
@@ -62,7 +78,14 @@ def test_replace_snapshot_touches_only_that_source_and_day(warehouse_path):
 
 
 def test_a_failed_write_leaves_the_last_good_data(warehouse_path):
-    good = pl.DataFrame({"source": ["s"], "attempted_at": [dt.datetime(2026, 1, 1)], "status": ["live"], "snapshot_date": [dt.date(2026, 1, 1)]})
+    good = pl.DataFrame(
+        {
+            "source": ["s"],
+            "attempted_at": [dt.datetime(2026, 1, 1)],
+            "status": ["live"],
+            "snapshot_date": [dt.date(2026, 1, 1)],
+        }
+    )
     with warehouse.connect_writer(warehouse_path) as con:
         warehouse.replace_snapshot(con, "meta.source_runs", good, source="s", snapshot_date=dt.date(2026, 1, 1))
         bad = good.with_columns(pl.lit(None, pl.String).alias("status"))  # violates NOT NULL mid-transaction
@@ -72,11 +95,9 @@ def test_a_failed_write_leaves_the_last_good_data(warehouse_path):
 
 
 def test_reader_is_read_only_and_says_when_there_is_no_warehouse(warehouse_path):
-    with pytest.raises(warehouse.WarehouseMissing, match="gpucost run"):
-        with warehouse.connect_reader(warehouse_path):
-            pass
+    with pytest.raises(warehouse.WarehouseMissing, match="gpucost run"), warehouse.connect_reader(warehouse_path):
+        pass
     with warehouse.connect_writer(warehouse_path):
         pass
-    with warehouse.connect_reader(warehouse_path) as con:
-        with pytest.raises(duckdb.Error, match="read-only"):
-            con.execute("CREATE TABLE marts.x (a INT)")
+    with warehouse.connect_reader(warehouse_path) as con, pytest.raises(duckdb.Error, match="read-only"):
+        con.execute("CREATE TABLE marts.x (a INT)")

@@ -27,7 +27,9 @@ sys.stdin.read()  # then stay alive until the test is done
 @contextmanager
 def held(path):
     """A second process holding `path` read-write until its stdin gets a line (release) or closes (exit)."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "holding"
         yield holder
@@ -51,12 +53,15 @@ def test_a_reader_waits_for_the_writer_to_finish(warehouse_path):
 
 
 def test_a_reader_gives_up_with_who_holds_the_lock(warehouse_path):
-    with held(warehouse_path) as holder:
-        with pytest.raises(warehouse.WarehouseBusy) as busy:
-            with warehouse.connect_reader(warehouse_path, wait_seconds=0.5):
-                pass
+    with held(warehouse_path) as holder, pytest.raises(warehouse.WarehouseBusy) as busy:
+        with warehouse.connect_reader(warehouse_path, wait_seconds=0.5):
+            pass
     message = str(busy.value)
-    assert "is being written by another process" in message and f"PID {holder.pid}" in message and "retry in a moment" in message
+    assert (
+        "is being written by another process" in message
+        and f"PID {holder.pid}" in message
+        and "retry in a moment" in message
+    )
     assert "\n" not in message and "duckdb.org" not in message  # the holder, shortened: not DuckDB's whole paragraph
 
 
@@ -84,5 +89,9 @@ def test_every_reading_command_says_busy_in_one_line(args, capsys, monkeypatch):
         code = main(args)
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and err.count("\n") == 1, err
-    assert err.startswith("gpucost: the warehouse ") and "being written by another process" in err and f"PID {holder.pid}" in err
+    assert (
+        err.startswith("gpucost: the warehouse ")
+        and "being written by another process" in err
+        and f"PID {holder.pid}" in err
+    )
     assert "gpucost run" not in err and "Traceback" not in err

@@ -23,13 +23,17 @@ def record_figures(con: duckdb.DuckDBPyConnection, figures: pl.DataFrame) -> int
     """Append the figures whose value or inputs differ from their latest recorded state; return how many."""
     con.register("_figures", figures.to_arrow())
     try:
-        changed = frame(con, f"""
+        changed = frame(
+            con,
+            f"""
             SELECT f.* FROM _figures f
             LEFT JOIN ({_STATES}) h ON h.figure = f.figure
             WHERE h.figure IS NULL OR h.value <> f.value
                OR h.price_input IS DISTINCT FROM f.price_input OR h.tariff_input IS DISTINCT FROM f.tariff_input
                OR h.assumptions_input IS DISTINCT FROM f.assumptions_input
-        """, [1])
+        """,
+            [1],
+        )
     finally:
         con.unregister("_figures")
     append_rows(con, "marts.headline_history", changed)

@@ -19,9 +19,7 @@ def available_migrations() -> list[tuple[str, str]]:
     """(name, sql) of every migration file, in the order they apply."""
     files = resources.files(MIGRATIONS_PACKAGE)
     return sorted(
-        (f.name.removesuffix(".sql"), f.read_text(encoding="utf-8"))
-        for f in files.iterdir()
-        if f.name.endswith(".sql")
+        (f.name.removesuffix(".sql"), f.read_text(encoding="utf-8")) for f in files.iterdir() if f.name.endswith(".sql")
     )
 
 

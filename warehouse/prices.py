@@ -12,8 +12,9 @@ import polars as pl
 from warehouse.queries import frame
 
 
-def _filters(gpu: str | None = None, provider: str | None = None, region: str | None = None,
-             pricing: str | None = None) -> tuple[list[str], list]:
+def _filters(
+    gpu: str | None = None, provider: str | None = None, region: str | None = None, pricing: str | None = None
+) -> tuple[list[str], list]:
     """The WHERE clauses (and their parameters) for the filters that are set."""
     clauses, params = [], []
     for sql, value in (
@@ -35,10 +36,14 @@ def _where(gpu: str | None, provider: str | None, region: str | None, pricing: s
 
 def resolve_gpu(con: duckdb.DuckDBPyConnection, wanted: str) -> list[str]:
     """The canonical models a user's GPU name means: a model or family ('H100'), else what an alias names ('A6000')."""
-    family = frame(con, "SELECT gpu_model FROM core.gpu_specs WHERE marts.gpu_family_match(gpu_model, ?) ORDER BY 1", [wanted])
+    family = frame(
+        con, "SELECT gpu_model FROM core.gpu_specs WHERE marts.gpu_family_match(gpu_model, ?) ORDER BY 1", [wanted]
+    )
     if family.height:
         return family["gpu_model"].to_list()
-    aliased = frame(con, "SELECT DISTINCT gpu_model FROM core.gpu_aliases WHERE lower(alias) = lower(?) ORDER BY 1", [wanted])
+    aliased = frame(
+        con, "SELECT DISTINCT gpu_model FROM core.gpu_aliases WHERE lower(alias) = lower(?) ORDER BY 1", [wanted]
+    )
     return aliased["gpu_model"].to_list()
 
 
@@ -48,24 +53,30 @@ def newest_gpu_prices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def last_accepted_prices(con: duckdb.DuckDBPyConnection, source: str, before) -> pl.DataFrame:
-    """Each offer's newest price from a source's snapshots before `before` that was not held (the baseline for jumps)."""
+    """Each offer's newest not-held price in a source's snapshots before `before` (the baseline for jumps)."""
     return frame(
         con,
         """
         SELECT * FROM core.gpu_prices
         WHERE source = ? AND snapshot_date < ? AND held_reason IS NULL
-        QUALIFY row_number() OVER (PARTITION BY provider, region, instance_type, pricing, commitment_term ORDER BY snapshot_date DESC) = 1
+        QUALIFY row_number() OVER (
+            PARTITION BY provider, region, instance_type, pricing, commitment_term ORDER BY snapshot_date DESC) = 1
         """,
         [source, before],
     )
 
 
-def held_gpu_prices(con: duckdb.DuckDBPyConnection, *, gpu: str | None = None, provider: str | None = None,
-                    region: str | None = None) -> pl.DataFrame:
+def held_gpu_prices(
+    con: duckdb.DuckDBPyConnection, *, gpu: str | None = None, provider: str | None = None, region: str | None = None
+) -> pl.DataFrame:
     """Current prices held out of the marts, with their reason (marts.held_gpu_prices)."""
     clauses, params = _filters(gpu, provider, region)
-    return frame(con, f"SELECT * FROM marts.held_gpu_prices WHERE {' AND '.join(['TRUE', *clauses])} "
-                      "ORDER BY source, provider, region, instance_type, pricing", params)
+    return frame(
+        con,
+        f"SELECT * FROM marts.held_gpu_prices WHERE {' AND '.join(['TRUE', *clauses])} "
+        "ORDER BY source, provider, region, instance_type, pricing",
+        params,
+    )
 
 
 def known_gpu_models(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -80,12 +91,24 @@ def price_providers(con: duckdb.DuckDBPyConnection) -> list[str]:
 def price_regions(con: duckdb.DuckDBPyConnection, provider: str | None = None) -> list[str]:
     """Every region with a current price (of one provider, if given); prices without a region are not counted."""
     clauses, params = _filters(provider=provider)
-    return frame(con, f"SELECT DISTINCT region FROM marts.gpu_prices_by_source WHERE {' AND '.join(['region IS NOT NULL', *clauses])} "
-                      "ORDER BY 1", params)["region"].to_list()
+    return frame(
+        con,
+        "SELECT DISTINCT region FROM marts.gpu_prices_by_source WHERE "
+        f"{' AND '.join(['region IS NOT NULL', *clauses])} "
+        "ORDER BY 1",
+        params,
+    )["region"].to_list()
 
 
-def gpu_offers(con, *, gpu: str | None = None, provider: str | None = None, region: str | None = None,
-               pricing: str | None = None, limit: int | None = None) -> pl.DataFrame:
+def gpu_offers(
+    con,
+    *,
+    gpu: str | None = None,
+    provider: str | None = None,
+    region: str | None = None,
+    pricing: str | None = None,
+    limit: int | None = None,
+) -> pl.DataFrame:
     """Every current offer (first-party preferred), cheapest per GPU-hour first."""
     where, params = _where(gpu, provider, region, pricing)
     sql = f"""
@@ -97,8 +120,12 @@ def gpu_offers(con, *, gpu: str | None = None, provider: str | None = None, regi
     return frame(con, sql + (f" LIMIT {int(limit)}" if limit else ""), params)
 
 
-def gpu_model_summary(con, *, provider: str | None = None, region: str | None = None, pricing: str = "on_demand") -> pl.DataFrame:
-    """Per GPU model today: offers, providers, cheapest and median $/GPU-hour of whole instances, and where the cheapest is."""
+def gpu_model_summary(
+    con, *, provider: str | None = None, region: str | None = None, pricing: str = "on_demand"
+) -> pl.DataFrame:
+    """Per GPU model today: offers, providers, cheapest and median $/GPU-hour of whole instances, and where the
+    cheapest is.
+    """
     where, params = _where(None, provider, region, pricing)
     return frame(
         con,
@@ -112,15 +139,24 @@ def gpu_model_summary(con, *, provider: str | None = None, region: str | None = 
         )
         SELECT stats.*, provider, region, instance_type, source, age_days
         FROM stats JOIN offers USING (gpu_model)
-        QUALIFY row_number() OVER (PARTITION BY gpu_model ORDER BY price_per_gpu_hour_usd, provider, region, instance_type) = 1
+        QUALIFY row_number() OVER (
+            PARTITION BY gpu_model ORDER BY price_per_gpu_hour_usd, provider, region, instance_type) = 1
         ORDER BY gpu_model
         """,
         params,
     )
 
 
-def cheapest_gpus(con, gpu: str, n: int, *, pricing: str = "on_demand", provider: str | None = None,
-                  region: str | None = None, limit: int | None = None) -> pl.DataFrame:
+def cheapest_gpus(
+    con,
+    gpu: str,
+    n: int,
+    *,
+    pricing: str = "on_demand",
+    provider: str | None = None,
+    region: str | None = None,
+    limit: int | None = None,
+) -> pl.DataFrame:
     """The cheapest ways to rent n GPUs of a model (or family) today, from marts.cheapest_gpus."""
     clauses, params = _filters(provider=provider, region=region)
     params = [gpu, n, pricing, *params]
@@ -132,4 +168,6 @@ def cheapest_gpus(con, gpu: str, n: int, *, pricing: str = "on_demand", provider
 def gpu_price_history(con, gpu: str | None = None, pricing: str | None = None) -> pl.DataFrame:
     """Per day and GPU model: cheapest, median and number of offers (marts.gpu_prices_daily)."""
     where, params = _where(gpu, None, None, pricing)
-    return frame(con, f"SELECT * FROM marts.gpu_prices_daily WHERE {where} ORDER BY gpu_model, pricing, snapshot_date", params)
+    return frame(
+        con, f"SELECT * FROM marts.gpu_prices_daily WHERE {where} ORDER BY gpu_model, pricing, snapshot_date", params
+    )

@@ -33,23 +33,30 @@ def _headline(frame: pl.DataFrame, figure: str) -> dict:
     description=(
         "What moved the headline numbers: for each headline figure (each reference model's training cost per GPU, "
         "the cheapest GPU-hour of each model, every seed scenario today), its current value, its previous value, and "
-        "which input changed it: the price (which source, provider, region, instance and $), the tariff, or an assumption. "
+        "which input changed it: the price (which source, provider, region, instance and $), the tariff, or an "
+        "assumption. "
         "History in marts.headline_history."
     ),
 )
 def cost_changes(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with warehouse.writer() as con:
-        figures = headline_figures(queries.read_table(con, "marts.training_costs"), queries.read_table(con, "marts.scenario_costs"))
+        figures = headline_figures(
+            queries.read_table(con, "marts.training_costs"), queries.read_table(con, "marts.scenario_costs")
+        )
         added = changes.record_figures(con, figures.with_columns(pl.lit(now).alias("computed_at")))
         current = changes.figure_states(con, 1).join(figures.select("figure"), on="figure", how="semi")
         frame = attribute_changes(current, changes.figure_states(con, 2)).sort("figure")
         replace_table(con, "marts.cost_changes", frame)
-    moved = frame.filter((pl.col("computed_at") == now) & pl.col("previous_value").is_not_null()).sort(pl.col("change_pct").abs(), descending=True)
+    moved = frame.filter((pl.col("computed_at") == now) & pl.col("previous_value").is_not_null()).sort(
+        pl.col("change_pct").abs(), descending=True
+    )
     gpt3 = _headline(frame, "training GPT-3 175B on the cheapest GPU")
     h100 = _headline(frame, "cheapest on-demand H100-SXM GPU-hour")
     metadata = {
-        **table_metadata(frame.select(SHOWN).sort(pl.col("change_pct").abs(), descending=True, nulls_last=True), "marts.cost_changes"),
+        **table_metadata(
+            frame.select(SHOWN).sort(pl.col("change_pct").abs(), descending=True, nulls_last=True), "marts.cost_changes"
+        ),
         "figures": frame.height,
         "figures_changed_now": moved.height,
         "new_figures_now": added - moved.height,

@@ -1,4 +1,4 @@
-"""Energy assets: tariff, exchange-rate and grid-carbon sources, the core rows built from them, and energy per cloud region.
+"""Energy assets: tariff, exchange-rate and grid-carbon sources, the core rows built from them, energy per region.
 
 raw/*            EIA Table 5.6.A, Eurostat nrg_pc_205, ECB reference rates, OWID grid carbon (one ingest asset each)
 core/*           electricity_tariffs (located, in USD with the dated rate), grid_carbon_intensity;
@@ -70,13 +70,17 @@ def electricity_tariffs(context: dg.AssetExecutionContext, warehouse: WarehouseR
                 context.log.warning(f"{source.name}: no data in {source.raw_table} yet")
                 continue
             rows = in_usd(locate(source.normalize(raw), countries), fx)
-            replace_snapshot(con, "core.electricity_tariffs", rows, source=source.name, snapshot_date=raw["snapshot_date"][0])
+            replace_snapshot(
+                con, "core.electricity_tariffs", rows, source=source.name, snapshot_date=raw["snapshot_date"][0]
+            )
         latest = energy_queries.latest_electricity_tariffs(con)
     unconverted = latest.filter(pl.col("price_per_kwh").is_not_null() & pl.col("tariff_usd_per_kwh").is_null())
     return dg.MaterializeResult(
         metadata={
             **table_metadata(latest, "core.electricity_tariffs"),
-            "sources": dg.MetadataValue.md(markdown_preview(latest.group_by("source", "origin", "snapshot_date").len().sort("source"))),
+            "sources": dg.MetadataValue.md(
+                markdown_preview(latest.group_by("source", "origin", "snapshot_date").len().sort("source"))
+            ),
             "fx": dg.MetadataValue.md(markdown_preview(fx)),
             "prices_without_usd": unconverted.height,
         },
@@ -104,12 +108,17 @@ def grid_carbon_intensity(context: dg.AssetExecutionContext, warehouse: Warehous
         if raw is not None:
             codes = queries.read_table(con, "core.countries").select("iso3", "country_code")
             rows = source.normalize(raw).join(codes, on="iso3", how="left")
-            replace_snapshot(con, "core.grid_carbon_intensity", rows, source=source.name, snapshot_date=raw["snapshot_date"][0])
+            replace_snapshot(
+                con, "core.grid_carbon_intensity", rows, source=source.name, snapshot_date=raw["snapshot_date"][0]
+            )
         else:
             context.log.warning(f"{source.name}: no data in {source.raw_table} yet")
         latest = energy_queries.latest_grid_carbon(con)
     return dg.MaterializeResult(
-        metadata={**table_metadata(latest, "core.grid_carbon_intensity"), "countries": latest["country_code"].n_unique()},
+        metadata={
+            **table_metadata(latest, "core.grid_carbon_intensity"),
+            "countries": latest["country_code"].n_unique(),
+        },
         data_version=dg.DataVersion(content_version(latest, ("fetched_at",))),
     )
 
@@ -117,7 +126,9 @@ def grid_carbon_intensity(context: dg.AssetExecutionContext, warehouse: Warehous
 @dg.asset(
     key=["marts", "energy_by_region"],
     deps=[
-        electricity_tariffs, grid_carbon_intensity, dg.AssetKey(["core", "gpu_prices"]),
+        electricity_tariffs,
+        grid_carbon_intensity,
+        dg.AssetKey(["core", "gpu_prices"]),
         *(dg.AssetKey(["core", ref.table]) for ref in ENERGY_REFERENCE_FILES),
     ],
     group_name=GROUP,
@@ -128,7 +139,8 @@ def grid_carbon_intensity(context: dg.AssetExecutionContext, warehouse: Warehous
     description=(
         "Energy per cloud region (a view): country and US state, tariff_usd_per_kwh with its source, sector and period "
         "(and the exchange rate where converted), grid_gco2_per_kwh with its year, PUE with its source, and the age of "
-        "each. Regions without their own tariff use a documented fallback, flagged in tariff_basis and tariff_is_fallback."
+        "each. Regions without their own tariff use a documented fallback, flagged in tariff_basis and "
+        "tariff_is_fallback."
     ),
 )
 def energy_by_region(warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -151,7 +163,8 @@ def _sample(frame: pl.DataFrame, rows: int = 20) -> dg.MetadataValue:
 
 @dg.asset_check(
     asset=_raw(eia.SOURCE),
-    description=f"Table 5.6.A lists 50 states and DC: the newest slice must hold at least {MIN_STATES} (the bundled snapshot holds fewer, and warns).",
+    description=f"Table 5.6.A lists 50 states and DC: the newest slice must hold at least {MIN_STATES} (the bundled "
+    "snapshot holds fewer, and warns).",
 )
 def eia_state_coverage(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
@@ -171,19 +184,34 @@ def eia_state_coverage(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 @dg.asset_check(
     asset=electricity_tariffs,
     blocking=True,
-    description=f"Every published price has a USD value in (0, {MAX_TARIFF_USD_PER_KWH}] per kWh: no zero, no unit slip, no missing exchange rate.",
+    description=f"Every published price has a USD value in (0, {MAX_TARIFF_USD_PER_KWH}] per kWh: no zero, no unit "
+    "slip, no missing exchange rate.",
 )
 def electricity_tariffs_plausible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         latest = energy_queries.latest_electricity_tariffs(con)
-    bad = latest.filter(pl.col("price_per_kwh").is_not_null() & ~pl.col("tariff_usd_per_kwh").is_between(0, MAX_TARIFF_USD_PER_KWH, closed="right").fill_null(False))
+    bad = latest.filter(
+        pl.col("price_per_kwh").is_not_null()
+        & ~pl.col("tariff_usd_per_kwh").is_between(0, MAX_TARIFF_USD_PER_KWH, closed="right").fill_null(False)
+    )
     return dg.AssetCheckResult(
         passed=bad.is_empty(),
-        metadata={"bad_rows": bad.height, "sample": _sample(bad.select("source", "area_code", "sector", "period_label", "price_per_kwh", "currency", "tariff_usd_per_kwh"))},
+        metadata={
+            "bad_rows": bad.height,
+            "sample": _sample(
+                bad.select(
+                    "source", "area_code", "sector", "period_label", "price_per_kwh", "currency", "tariff_usd_per_kwh"
+                )
+            ),
+        },
     )
 
 
-@dg.asset_check(asset=grid_carbon_intensity, blocking=True, description="Every grid carbon intensity is within 0 to 1,500 gCO2e/kWh (coal-only grids are about 1,000).")
+@dg.asset_check(
+    asset=grid_carbon_intensity,
+    blocking=True,
+    description="Every grid carbon intensity is within 0 to 1,500 gCO2e/kWh (coal-only grids are about 1,000).",
+)
 def grid_carbon_plausible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         latest = energy_queries.latest_grid_carbon(con)
@@ -191,37 +219,81 @@ def grid_carbon_plausible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=bad.is_empty(), metadata={"bad_rows": bad.height, "sample": _sample(bad)})
 
 
-@dg.asset_check(asset=energy_by_region, blocking=True, description="No region gets a zero or negative tariff, grid intensity or PUE below 1: a missing input is NULL and says why, never 0.")
+@dg.asset_check(
+    asset=energy_by_region,
+    blocking=True,
+    description="No region gets a zero or negative tariff, grid intensity or PUE below 1: a missing input is NULL and "
+    "says why, never 0.",
+)
 def energy_by_region_no_zeros(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         frame = energy_queries.energy_by_region(con)
-    bad = frame.filter((pl.col("tariff_usd_per_kwh") <= 0) | (pl.col("grid_gco2_per_kwh") < 0) | (pl.col("pue") < 1) | pl.col("pue").is_null())
-    return dg.AssetCheckResult(passed=bad.is_empty(), metadata={"bad_rows": bad.height, "sample": _sample(bad.select("provider", "region", "tariff_usd_per_kwh", "grid_gco2_per_kwh", "pue"))})
+    bad = frame.filter(
+        (pl.col("tariff_usd_per_kwh") <= 0)
+        | (pl.col("grid_gco2_per_kwh") < 0)
+        | (pl.col("pue") < 1)
+        | pl.col("pue").is_null()
+    )
+    return dg.AssetCheckResult(
+        passed=bad.is_empty(),
+        metadata={
+            "bad_rows": bad.height,
+            "sample": _sample(bad.select("provider", "region", "tariff_usd_per_kwh", "grid_gco2_per_kwh", "pue")),
+        },
+    )
 
 
-@dg.asset_check(asset=energy_by_region, description="Every priced region is in assets/energy/data/cloud_regions.csv, so its country and state are known (the rest are listed here).")
+@dg.asset_check(
+    asset=energy_by_region,
+    description="Every priced region is in assets/energy/data/cloud_regions.csv, so its country and state are known "
+    "(the rest are listed here).",
+)
 def energy_by_region_located(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         frame = energy_queries.energy_by_region(con)
     unknown = frame.filter(~pl.col("location_known")).select("provider", "region")
-    return dg.AssetCheckResult(passed=unknown.is_empty(), severity=dg.AssetCheckSeverity.WARN, metadata={"unknown_regions": unknown.height, "regions": _sample(unknown, 50)})
-
-
-@dg.asset_check(asset=energy_by_region, description="Every located region has a tariff, its own or a documented fallback; lists the regions that have none.")
-def energy_by_region_tariffs(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.reader() as con:
-        frame = energy_queries.energy_by_region(con)
-    missing = frame.filter(pl.col("location_known") & pl.col("tariff_usd_per_kwh").is_null()).select("provider", "region", "country_code", "state_code", "tariff_note")
     return dg.AssetCheckResult(
-        passed=missing.is_empty(),
+        passed=unknown.is_empty(),
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"regions_without_tariff": missing.height, "fallbacks": _sample(frame.group_by("tariff_basis").len()), "regions": _sample(missing, 50)},
+        metadata={"unknown_regions": unknown.height, "regions": _sample(unknown, 50)},
     )
 
 
-energy_assets = [*energy_ingest_assets, *energy_reference_assets, electricity_tariffs, grid_carbon_intensity, energy_by_region]
+@dg.asset_check(
+    asset=energy_by_region,
+    description="Every located region has a tariff, its own or a documented fallback; lists the regions that have "
+    "none.",
+)
+def energy_by_region_tariffs(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.reader() as con:
+        frame = energy_queries.energy_by_region(con)
+    missing = frame.filter(pl.col("location_known") & pl.col("tariff_usd_per_kwh").is_null()).select(
+        "provider", "region", "country_code", "state_code", "tariff_note"
+    )
+    return dg.AssetCheckResult(
+        passed=missing.is_empty(),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "regions_without_tariff": missing.height,
+            "fallbacks": _sample(frame.group_by("tariff_basis").len()),
+            "regions": _sample(missing, 50),
+        },
+    )
+
+
+energy_assets = [
+    *energy_ingest_assets,
+    *energy_reference_assets,
+    electricity_tariffs,
+    grid_carbon_intensity,
+    energy_by_region,
+]
 energy_checks = [
-    eia_state_coverage, electricity_tariffs_plausible, grid_carbon_plausible,
-    energy_by_region_no_zeros, energy_by_region_located, energy_by_region_tariffs,
+    eia_state_coverage,
+    electricity_tariffs_plausible,
+    grid_carbon_plausible,
+    energy_by_region_no_zeros,
+    energy_by_region_located,
+    energy_by_region_tariffs,
     *(build_freshness_check(source) for source in ENERGY_SOURCES),
 ]

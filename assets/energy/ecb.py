@@ -44,15 +44,21 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
         raise SourceError(NAME, "no <Cube time='…'> element: the document layout changed")
     records = [
         (day.attrib["time"], rate.attrib.get("currency"), rate.attrib.get("rate"))
-        for day in days for rate in day if _local(rate.tag) == "Cube"
+        for day in days
+        for rate in day
+        if _local(rate.tag) == "Cube"
     ]
     if not records:
         raise SourceError(NAME, f"the Cube for {days[0].attrib['time']} lists no rates")
     frame = pl.DataFrame(records, schema=["day", "currency", "raw_rate"], orient="row").with_columns(
         pl.col("day").str.to_date("%Y-%m-%d", strict=False).alias("rate_date"),
-        pl.when(pl.col("raw_rate").str.contains(r"^\d+(\.\d+)?$")).then(pl.col("raw_rate").cast(pl.Float64)).alias("rate"),
+        pl.when(pl.col("raw_rate").str.contains(r"^\d+(\.\d+)?$"))
+        .then(pl.col("raw_rate").cast(pl.Float64))
+        .alias("rate"),
     )
-    bad = frame.filter(pl.col("rate_date").is_null() | pl.col("currency").is_null() | pl.col("rate").is_null() | (pl.col("rate") <= 0))
+    bad = frame.filter(
+        pl.col("rate_date").is_null() | pl.col("currency").is_null() | pl.col("rate").is_null() | (pl.col("rate") <= 0)
+    )
     if bad.height:
         row = bad.row(0, named=True)
         raise SourceError(NAME, f"bad rate on {row['day']!r}: currency={row['currency']!r} rate={row['raw_rate']!r}")
@@ -64,13 +70,17 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
 def normalize(raw: pl.DataFrame) -> pl.DataFrame:
     """Raw rates -> USD per unit of each currency, by day: EUR at the USD rate, others crossed through the euro."""
     usd = raw.filter(pl.col("currency") == "USD").select("rate_date", pl.col("rate").alias("_usd"))
-    crossed = raw.filter(pl.col("currency") != "USD").join(usd, on="rate_date").select(
-        "currency", (pl.col("_usd") / pl.col("rate")).alias("usd_per_unit"), "rate_date"
+    crossed = (
+        raw.filter(pl.col("currency") != "USD")
+        .join(usd, on="rate_date")
+        .select("currency", (pl.col("_usd") / pl.col("rate")).alias("usd_per_unit"), "rate_date")
     )
     euro = usd.select(pl.lit("EUR").alias("currency"), pl.col("_usd").alias("usd_per_unit"), "rate_date")
-    return pl.concat([euro, crossed]).select(
-        "currency", "usd_per_unit", pl.col("rate_date").alias("fx_date"), pl.lit(NAME).alias("fx_source")
-    ).cast(FX_SCHEMA)
+    return (
+        pl.concat([euro, crossed])
+        .select("currency", "usd_per_unit", pl.col("rate_date").alias("fx_date"), pl.lit(NAME).alias("fx_source"))
+        .cast(FX_SCHEMA)
+    )
 
 
 SOURCE = Source(

@@ -27,8 +27,13 @@ from assets.source import Snapshot, Source
 NAME = "eia_epm"
 TABLE = "epmt_5_6_a"
 BASE_URLS = {"eia_epm": "https://www.eia.gov/electricity/monthly"}
-SECTORS = {"residential": "residential", "commercial": "commercial", "industrial": "industrial",
-           "transportation": "transportation", "all sectors": "all_sectors"}
+SECTORS = {
+    "residential": "residential",
+    "commercial": "commercial",
+    "industrial": "industrial",
+    "transportation": "transportation",
+    "all sectors": "all_sectors",
+}
 NULL_MARKS = {"--": "--", "w": "W", "nm": "NM", "na": "NA", "": ""}  # EIA's markers for a missing value
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 PERIOD = re.compile(r"^([A-Za-z]+)\s+(\d{4})$")
@@ -37,7 +42,9 @@ MIN_STATES_PARSED = 10
 
 
 def fetch(client: HttpClient, urls: dict[str, str]) -> dict[str, bytes]:
-    response = client.get(f"{urls['eia_epm']}/epm_table_grapher.php", params={"t": TABLE}, headers={"Accept": "text/html"})
+    response = client.get(
+        f"{urls['eia_epm']}/epm_table_grapher.php", params={"t": TABLE}, headers={"Accept": "text/html"}
+    )
     return {TABLE: response.content}
 
 
@@ -61,7 +68,9 @@ def _find_table(soup: BeautifulSoup):
         for i, row in enumerate(rows):
             if set(SECTORS) <= {c.lower() for c in _header_cells(row)}:
                 return rows, i
-    raise SourceError(NAME, f"no table with the sector headers {', '.join(s.title() for s in SECTORS)}: the page layout changed")
+    raise SourceError(
+        NAME, f"no table with the sector headers {', '.join(s.title() for s in SECTORS)}: the page layout changed"
+    )
 
 
 def _columns(rows, header_at: int) -> tuple[list[tuple[str, dt.date, str]], int]:
@@ -72,12 +81,16 @@ def _columns(rows, header_at: int) -> tuple[list[tuple[str, dt.date, str]], int]
         if any(PERIOD.match(p) and p.split()[0].lower() in MONTHS for p in periods):
             break
     else:
-        raise SourceError(NAME, "no header row of months (e.g. 'April 2025') under the sector headers: the page layout changed")
+        raise SourceError(
+            NAME, "no header row of months (e.g. 'April 2025') under the sector headers: the page layout changed"
+        )
     # the row-label cell ("Census Division and State") may sit in either header row or span both: keep the value columns
     sectors = [s for s in sectors if s.lower() in SECTORS]
     periods = [p for p in periods if any(ch.isdigit() for ch in p)]
     if len(sectors) != len(periods):
-        raise SourceError(NAME, f"the header rows do not line up: {len(sectors)} sector columns, {len(periods)} month columns")
+        raise SourceError(
+            NAME, f"the header rows do not line up: {len(sectors)} sector columns, {len(periods)} month columns"
+        )
     columns = []
     for sector, period in zip(sectors, periods):
         match = PERIOD.match(period)
@@ -94,9 +107,12 @@ def _columns(rows, header_at: int) -> tuple[list[tuple[str, dt.date, str]], int]
 def _kind(name: pl.Expr) -> pl.Expr:
     """state, census_division, us_total, or other (a row EIA added that gpucost does not know)."""
     return (
-        pl.when(name == US_TOTAL).then(pl.lit("us_total"))
-        .when(name.is_in(sorted(CENSUS_DIVISIONS))).then(pl.lit("census_division"))
-        .when(name.is_in(sorted(US_STATES))).then(pl.lit("state"))
+        pl.when(name == US_TOTAL)
+        .then(pl.lit("us_total"))
+        .when(name.is_in(sorted(CENSUS_DIVISIONS)))
+        .then(pl.lit("census_division"))
+        .when(name.is_in(sorted(US_STATES)))
+        .then(pl.lit("state"))
         .otherwise(pl.lit("other"))
     )
 
@@ -113,8 +129,13 @@ def parse_page(html: bytes) -> pl.DataFrame:
         if len(cells) <= 1 or not cells[0]:
             continue  # a note or spacer row
         if len(cells) != width:
-            raise SourceError(NAME, f"row {cells[0]!r} has {len(cells)} cells, expected {width}: a value is missing or the layout changed")
-        records += [(cells[0], sector, month, label, value) for (sector, month, label), value in zip(columns, cells[1:])]
+            raise SourceError(
+                NAME,
+                f"row {cells[0]!r} has {len(cells)} cells, expected {width}: a value is missing or the layout changed",
+            )
+        records += [
+            (cells[0], sector, month, label, value) for (sector, month, label), value in zip(columns, cells[1:])
+        ]
     if not records:
         raise SourceError(NAME, "the price table has no data rows")
     frame = pl.DataFrame(records, schema=["area_name", "sector", "period", "period_label", "raw_value"], orient="row")
@@ -133,14 +154,18 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
     bad = frame.filter(pl.col("value_flag").is_null() & pl.col("cents_per_kwh").is_null())
     if bad.height:
         row = bad.row(0, named=True)
-        raise SourceError(NAME, f"{row['area_name']}, {row['sector']} {row['period_label']}: {row['raw_value']!r} is not a price")
+        raise SourceError(
+            NAME, f"{row['area_name']}, {row['sector']} {row['period_label']}: {row['raw_value']!r} is not a price"
+        )
     states = frame.filter(pl.col("area_kind") == "state")["area_name"].n_unique()
     if states < MIN_STATES_PARSED:
         raise SourceError(NAME, f"only {states} state rows parsed (a whole table has 51): the page layout changed")
     dupes = frame.filter(pl.struct("area_name", "sector", "period").is_duplicated())
     if dupes.height:
         raise SourceError(NAME, f"area {dupes['area_name'][0]!r} appears twice")
-    return frame.select("area_name", "area_kind", "state_code", "sector", "period", "period_label", "cents_per_kwh", "value_flag")
+    return frame.select(
+        "area_name", "area_kind", "state_code", "sector", "period", "period_label", "cents_per_kwh", "value_flag"
+    )
 
 
 def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
@@ -173,7 +198,8 @@ SOURCE = Source(
     description=(
         "EIA Electric Power Monthly Table 5.6.A: average retail electricity price (US cents/kWh) by state, census "
         "division and U.S. Total, for the residential, commercial, industrial, transportation and all sectors, this "
-        "month and the same month a year earlier. Read from the HTML page; '--', 'W', 'NM' are kept as NULL with their marker."
+        "month and the same month a year earlier. Read from the HTML page; '--', 'W', 'NM' are kept as NULL with their "
+        "marker."
     ),
     base_urls=BASE_URLS,
     fetch=fetch,

@@ -25,7 +25,11 @@ DATASET = "nrg_pc_205"
 BASE_URLS = {"eurostat": "https://ec.europa.eu/eurostat/api/dissemination/statistics/1.0/data"}
 BANDS = ("MWH2000-19999", "MWH20000-69999", "MWH70000-149999", "MWH_GE150000")  # bands ID, IE, IF, IG
 QUERY = [
-    ("format", "JSON"), ("lang", "EN"), ("unit", "KWH"), ("tax", "X_VAT"), ("currency", "EUR"),
+    ("format", "JSON"),
+    ("lang", "EN"),
+    ("unit", "KWH"),
+    ("tax", "X_VAT"),
+    ("currency", "EUR"),
     *(("nrg_cons", band) for band in BANDS),
     ("lastTimePeriod", "4"),  # two years of semesters
 ]
@@ -56,13 +60,17 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
         raise SourceError(NAME, f"not a JSON-stat dataset gpucost can read: {exc}") from exc
     missing = [d for d in REQUIRED if d not in cells.columns]
     if missing:
-        raise SourceError(NAME, f"expected dimension(s) {', '.join(missing)} not in the dataset (it has {', '.join(cells.columns[:-2])})")
+        raise SourceError(
+            NAME,
+            f"expected dimension(s) {', '.join(missing)} not in the dataset (it has {', '.join(cells.columns[:-2])})",
+        )
     odd = cells.filter(~pl.col("time").str.contains(r"^\d{4}-S[12]$"))
     if odd.height:
         raise SourceError(NAME, f"time code {odd['time'][0]!r} is not a semester (YYYY-S1 or YYYY-S2)")
     return cells.select(
         *(pl.col(d) if d in cells.columns else pl.lit(None, pl.String).alias(d) for d in DIMENSIONS),
-        "value", "status",
+        "value",
+        "status",
     )
 
 
@@ -71,12 +79,20 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
     year = pl.col("time").str.slice(0, 4).cast(pl.Int32)
     first_half = pl.col("time").str.ends_with("S1")
     rows = raw.filter(
-        (pl.col("unit") == "KWH") & (pl.col("currency") == "EUR") & (pl.col("tax") == "X_VAT")
-        & ((pl.col("geo").str.contains(r"^[A-Z]{2}$") & ~pl.col("geo").is_in(AGGREGATES)) | (pl.col("geo") == EU_AVERAGE))
+        (pl.col("unit") == "KWH")
+        & (pl.col("currency") == "EUR")
+        & (pl.col("tax") == "X_VAT")
+        & (
+            (pl.col("geo").str.contains(r"^[A-Z]{2}$") & ~pl.col("geo").is_in(AGGREGATES))
+            | (pl.col("geo") == EU_AVERAGE)
+        )
     )
     return tariff_frame(
         rows.with_columns(
-            pl.when(pl.col("geo") == EU_AVERAGE).then(pl.lit("eu_average")).otherwise(pl.lit("country")).alias("area_kind"),
+            pl.when(pl.col("geo") == EU_AVERAGE)
+            .then(pl.lit("eu_average"))
+            .otherwise(pl.lit("country"))
+            .alias("area_kind"),
             pl.col("geo").alias("area_code"),
             pl.col("geo").alias("area_name"),
             pl.lit(None, pl.String).alias("country_code"),  # located from the Eurostat geo code by tariffs.locate
@@ -84,7 +100,9 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
             pl.col("nrg_cons").alias("sector"),
             pl.col("time").alias("period_label"),
             pl.date(year, pl.when(first_half).then(1).otherwise(7), 1).alias("period_start"),
-            pl.date(year, pl.when(first_half).then(6).otherwise(12), pl.when(first_half).then(30).otherwise(31)).alias("period_end"),
+            pl.date(year, pl.when(first_half).then(6).otherwise(12), pl.when(first_half).then(30).otherwise(31)).alias(
+                "period_end"
+            ),
             pl.col("value").alias("price_per_kwh"),
             pl.lit("EUR").alias("currency"),
             pl.col("status").alias("value_flag"),

@@ -71,7 +71,9 @@ def decode(doc: dict) -> pl.DataFrame:
     if values is None:
         raise JsonStatError("the dataset has no `value`")
     total = math.prod(sizes)
-    cells = _cells(values, total, "value").with_columns(pl.col("value").cast(pl.Float64, strict=False)).drop_nulls("value")
+    cells = (
+        _cells(values, total, "value").with_columns(pl.col("value").cast(pl.Float64, strict=False)).drop_nulls("value")
+    )
     if isinstance(status, dict) and isinstance(status.get("value"), (dict, list)):
         status = status["value"]  # the 1.x bundle wraps its status cells: {"value": [...], "category": {...}}
     if isinstance(status, (dict, list)):
@@ -79,9 +81,11 @@ def decode(doc: dict) -> pl.DataFrame:
         cells = cells.join(flags, on="_flat", how="left")
     else:  # absent, or one status for every cell
         cells = cells.with_columns(pl.lit(status, pl.String).alias("status"))
-    strides = [math.prod(sizes[i + 1:]) for i in range(len(sizes))]
+    strides = [math.prod(sizes[i + 1 :]) for i in range(len(sizes))]
     positions = [
-        ((pl.col("_flat") // stride) % size).replace_strict(list(range(size)), _codes(dimensions.get(name), name, size), return_dtype=pl.String).alias(name)
+        ((pl.col("_flat") // stride) % size)
+        .replace_strict(list(range(size)), _codes(dimensions.get(name), name, size), return_dtype=pl.String)
+        .alias(name)
         for name, size, stride in zip(ids, sizes, strides)
     ]
     return cells.sort("_flat").select(*positions, "value", "status")

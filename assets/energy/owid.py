@@ -33,7 +33,9 @@ def fetch(client: HttpClient, urls: dict[str, str]) -> dict[str, bytes]:
 def _value_column(columns: list[str]) -> str:
     candidates = [c for c in columns if c not in KEYS and "carbon" in c.lower() and "intensity" in c.lower()]
     if len(candidates) != 1:
-        raise SourceError(NAME, f"expected one carbon-intensity column beside {', '.join(KEYS)}, found header {columns[:8]}")
+        raise SourceError(
+            NAME, f"expected one carbon-intensity column beside {', '.join(KEYS)}, found header {columns[:8]}"
+        )
     return candidates[0]
 
 
@@ -55,7 +57,9 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
         pl.col("Year").str.strip_chars().cast(pl.Int32, strict=False).alias("year"),
         pl.col(value).str.strip_chars().replace("", None).alias("_raw"),
     ).with_columns(pl.col("_raw").cast(pl.Float64, strict=False).alias("grid_gco2_per_kwh"))
-    bad = frame.filter(pl.col("year").is_null() | (pl.col("_raw").is_not_null() & pl.col("grid_gco2_per_kwh").is_null()))
+    bad = frame.filter(
+        pl.col("year").is_null() | (pl.col("_raw").is_not_null() & pl.col("grid_gco2_per_kwh").is_null())
+    )
     if bad.height:
         row = bad.row(0, named=True)
         raise SourceError(NAME, f"{row['entity']!r}: year or value is not a number ({row['_raw']!r})")
@@ -68,7 +72,14 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
 def normalize(raw: pl.DataFrame) -> pl.DataFrame:
     """Raw rows -> countries (ISO alpha-3) and the World average; regional aggregates without a code are dropped."""
     return raw.filter(pl.col("code").str.contains(r"^[A-Z]{3}$") | (pl.col("code") == WORLD)).select(
-        pl.col("code").alias("iso3"), "entity", "year", "grid_gco2_per_kwh", "source", "snapshot_date", "fetched_at", "origin"
+        pl.col("code").alias("iso3"),
+        "entity",
+        "year",
+        "grid_gco2_per_kwh",
+        "source",
+        "snapshot_date",
+        "fetched_at",
+        "origin",
     )
 
 

@@ -39,11 +39,16 @@ def tariff_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 def locate(tariffs: pl.DataFrame, countries: pl.DataFrame) -> pl.DataFrame:
     """Fill country_code for rows known only by a Eurostat geo code (EL is Greece, UK the United Kingdom)."""
-    geo = countries.select(pl.col("eurostat_geo").alias("area_code"), pl.col("country_code").alias("_located")).drop_nulls()
+    geo = countries.select(
+        pl.col("eurostat_geo").alias("area_code"), pl.col("country_code").alias("_located")
+    ).drop_nulls()
     return (
         tariffs.join(geo, on="area_code", how="left")
         .with_columns(
-            pl.when(pl.col("area_kind") == "country").then(pl.coalesce("country_code", "_located")).otherwise(pl.col("country_code")).alias("country_code")
+            pl.when(pl.col("area_kind") == "country")
+            .then(pl.coalesce("country_code", "_located"))
+            .otherwise(pl.col("country_code"))
+            .alias("country_code")
         )
         .drop("_located")
     )
@@ -58,6 +63,8 @@ def in_usd(tariffs: pl.DataFrame, fx: pl.DataFrame) -> pl.DataFrame:
     fx = fx.select(pl.col(name).cast(dtype) for name, dtype in FX_SCHEMA.items()).filter(pl.col("currency") != "USD")
     joined = tariffs.join(fx, on="currency", how="left")
     return joined.with_columns(
-        pl.when(pl.col("currency") == "USD").then(pl.col("price_per_kwh"))
-        .otherwise(pl.col("price_per_kwh") * pl.col("usd_per_unit")).alias("tariff_usd_per_kwh"),
+        pl.when(pl.col("currency") == "USD")
+        .then(pl.col("price_per_kwh"))
+        .otherwise(pl.col("price_per_kwh") * pl.col("usd_per_unit"))
+        .alias("tariff_usd_per_kwh"),
     ).rename({"usd_per_unit": "fx_rate"})

@@ -54,7 +54,17 @@ def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
             if day is None:
                 context.log.warning(f"{source.name}: no data in {source.raw_table} yet")
                 continue
-            slices.append((source, day, price_rows(source.normalize(queries.snapshot_slice(con, source.raw_table, source.name, day)), aliases, specs)))
+            slices.append(
+                (
+                    source,
+                    day,
+                    price_rows(
+                        source.normalize(queries.snapshot_slice(con, source.raw_table, source.name, day)),
+                        aliases,
+                        specs,
+                    ),
+                )
+            )
         # plausible bands come from every source's current rows together, so one source's glitch stands out
         bands = plausible_bands(pl.concat([rows for _, _, rows in slices])) if slices else None
         written = []
@@ -74,8 +84,13 @@ def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
             "held_rows": latest.filter(pl.col("held_reason").is_not_null()).height,
             "cheapest_on_demand_per_gpu_hour": dg.MetadataValue.md(
                 markdown_preview(
-                    latest.filter(pl.col("gpu_model").is_not_null() & (pl.col("pricing") == "on_demand") & (pl.col("price_basis") == "instance"))
-                    .sort("price_per_gpu_hour_usd").unique("gpu_model", keep="first", maintain_order=True)
+                    latest.filter(
+                        pl.col("gpu_model").is_not_null()
+                        & (pl.col("pricing") == "on_demand")
+                        & (pl.col("price_basis") == "instance")
+                    )
+                    .sort("price_per_gpu_hour_usd")
+                    .unique("gpu_model", keep="first", maintain_order=True)
                     .select("gpu_model", "price_per_gpu_hour_usd", "provider", "region", "instance_type", "origin"),
                     rows=40,
                 )
@@ -87,36 +102,60 @@ def gpu_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) 
     )
 
 
-@dg.asset_check(asset=gpu_prices, blocking=True, description="Every price is positive and per-GPU prices follow from per-instance prices.")
+@dg.asset_check(
+    asset=gpu_prices,
+    blocking=True,
+    description="Every price is positive and per-GPU prices follow from per-instance prices.",
+)
 def gpu_prices_positive(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         latest = prices.newest_gpu_prices(con)
-    bad = latest.filter(~(pl.col("price_per_hour_usd") > 0) | ~(pl.col("price_per_gpu_hour_usd") > 0) | ~(pl.col("gpu_count") > 0))
-    return dg.AssetCheckResult(passed=bad.is_empty(), metadata={"bad_rows": bad.height, "sample": dg.MetadataValue.md(markdown_preview(bad))})
+    bad = latest.filter(
+        ~(pl.col("price_per_hour_usd") > 0) | ~(pl.col("price_per_gpu_hour_usd") > 0) | ~(pl.col("gpu_count") > 0)
+    )
+    return dg.AssetCheckResult(
+        passed=bad.is_empty(), metadata={"bad_rows": bad.height, "sample": dg.MetadataValue.md(markdown_preview(bad))}
+    )
 
 
-@dg.asset_check(asset=gpu_prices, blocking=True, description="One row per (source, provider, region, instance_type, pricing, commitment_term) in each snapshot.")
+@dg.asset_check(
+    asset=gpu_prices,
+    blocking=True,
+    description="One row per (source, provider, region, instance_type, pricing, commitment_term) in each snapshot.",
+)
 def gpu_prices_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         latest = prices.newest_gpu_prices(con)
     key = ["source", "provider", "region", "instance_type", "pricing", "commitment_term", "snapshot_date"]
     dupes = latest.filter(pl.struct(key).is_duplicated())
-    return dg.AssetCheckResult(passed=dupes.is_empty(), metadata={"duplicate_rows": dupes.height, "sample": dg.MetadataValue.md(markdown_preview(dupes.select(key)))})
+    return dg.AssetCheckResult(
+        passed=dupes.is_empty(),
+        metadata={"duplicate_rows": dupes.height, "sample": dg.MetadataValue.md(markdown_preview(dupes.select(key)))},
+    )
 
 
-@dg.asset_check(asset=gpu_prices, description="GPU names no alias maps to a canonical model: kept with gpu_model NULL, listed here so the alias table can grow.")
+@dg.asset_check(
+    asset=gpu_prices,
+    description="GPU names no alias maps to a canonical model: kept with gpu_model NULL, listed here so the alias "
+    "table can grow.",
+)
 def gpu_prices_unknown_gpus(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         latest = prices.newest_gpu_prices(con)
     unknown = (
         latest.filter(pl.col("gpu_model").is_null())
-        .group_by("source", "provider", "gpu_name_raw").agg(pl.len().alias("rows"), pl.col("instance_type").first().alias("example_instance"))
+        .group_by("source", "provider", "gpu_name_raw")
+        .agg(pl.len().alias("rows"), pl.col("instance_type").first().alias("example_instance"))
         .sort("rows", descending=True)
     )
     return dg.AssetCheckResult(
         passed=unknown.is_empty(),
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"unknown_names": unknown.height, "unknown_rows": int(unknown["rows"].sum()), "names": dg.MetadataValue.md(markdown_preview(unknown, rows=50))},
+        metadata={
+            "unknown_names": unknown.height,
+            "unknown_rows": int(unknown["rows"].sum()),
+            "names": dg.MetadataValue.md(markdown_preview(unknown, rows=50)),
+        },
     )
 
 
@@ -132,20 +171,33 @@ def gpu_prices_plausible(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         marts = queries.latest_gpu_prices(con)
         confirmations = queries.read_table(con, "core.price_confirmations")
     out_of_band = marts.join(bands, on="gpu_model", how="inner").filter(
-        ~pl.col("price_per_gpu_hour_usd").is_between(pl.col("band_low_usd_per_gpu_hour"), pl.col("band_high_usd_per_gpu_hour"))
+        ~pl.col("price_per_gpu_hour_usd").is_between(
+            pl.col("band_low_usd_per_gpu_hour"), pl.col("band_high_usd_per_gpu_hour")
+        )
     )
     leaked = out_of_band.filter(~confirmed(out_of_band, confirmations))
     return dg.AssetCheckResult(
         passed=leaked.is_empty(),
         metadata={
             "implausible_rows_in_marts": leaked.height,
-            "leaked": dg.MetadataValue.md(markdown_preview(leaked.select("source", "provider", "region", "instance_type", "gpu_model", "price_per_gpu_hour_usd"))),
+            "leaked": dg.MetadataValue.md(
+                markdown_preview(
+                    leaked.select(
+                        "source", "provider", "region", "instance_type", "gpu_model", "price_per_gpu_hour_usd"
+                    )
+                )
+            ),
             "bands": dg.MetadataValue.md(markdown_preview(bands.sort("gpu_model"), rows=60)),
         },
     )
 
 
-@dg.asset_check(asset=gpu_prices, blocking=True, description="Units and kinds are consistent: USD only, known pricing and basis, $/GPU-hour = $/hour / GPU count, a term only on committed prices.")
+@dg.asset_check(
+    asset=gpu_prices,
+    blocking=True,
+    description="Units and kinds are consistent: USD only, known pricing and basis, $/GPU-hour = $/hour / GPU count, a "
+    "term only on committed prices.",
+)
 def gpu_prices_units(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         latest = prices.newest_gpu_prices(con)
@@ -154,14 +206,21 @@ def gpu_prices_units(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         "unknown pricing kind": ~pl.col("pricing").is_in(["on_demand", "spot", "committed"]),
         "unknown price basis": ~pl.col("price_basis").is_in(["instance", "gpu_only"]),
         "per-GPU price does not follow from the instance price": (
-            (pl.col("price_per_gpu_hour_usd") * pl.col("gpu_count") - pl.col("price_per_hour_usd")).abs() > 1e-6 * pl.col("price_per_hour_usd")),
-        "commitment term without committed pricing, or the reverse": (pl.col("pricing") == "committed") != pl.col("commitment_term").is_not_null(),
+            (pl.col("price_per_gpu_hour_usd") * pl.col("gpu_count") - pl.col("price_per_hour_usd")).abs()
+            > 1e-6 * pl.col("price_per_hour_usd")
+        ),
+        "commitment term without committed pricing, or the reverse": (pl.col("pricing") == "committed")
+        != pl.col("commitment_term").is_not_null(),
     }
     counts = {name: latest.filter(expr.fill_null(True)).height for name, expr in problems.items()}
     return dg.AssetCheckResult(passed=not any(counts.values()), metadata={name: n for name, n in counts.items()})
 
 
-@dg.asset_check(asset=gpu_prices, description="Prices held out of the marts (implausible, or a >5x day-over-day jump), with the confirmation line that would release each.")
+@dg.asset_check(
+    asset=gpu_prices,
+    description="Prices held out of the marts (implausible, or a >5x day-over-day jump), with the confirmation line "
+    "that would release each.",
+)
 def gpu_prices_held(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.reader() as con:
         held = prices.held_gpu_prices(con)
@@ -191,7 +250,12 @@ def azure_unmapped_gpu_skus(warehouse: WarehouseResource) -> dg.AssetCheckResult
 
 price_assets = [*price_ingest_assets, gpu_prices]
 price_checks = [
-    gpu_prices_positive, gpu_prices_unique, gpu_prices_plausible, gpu_prices_units, gpu_prices_held, gpu_prices_unknown_gpus,
+    gpu_prices_positive,
+    gpu_prices_unique,
+    gpu_prices_plausible,
+    gpu_prices_units,
+    gpu_prices_held,
+    gpu_prices_unknown_gpus,
     azure_unmapped_gpu_skus,
     *(build_freshness_check(s) for s in PRICE_SOURCES),
 ]

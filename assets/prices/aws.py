@@ -87,7 +87,11 @@ def _line_filter():
     """A cheap test on a raw line: every quoted value a kept row must contain, and a GPU instance type."""
     tokens = [f'"{values[0]}"'.encode() for values in KEEP.values() if len(values) == 1]
     gpu = re.compile(
-        rb'"(?:' + b"|".join(re.escape(f.encode()) for f in families()) + rb')\.[0-9a-z-]+"|"' + GPU_INSTANCE_FAMILY.encode() + b'"'
+        rb'"(?:'
+        + b"|".join(re.escape(f.encode()) for f in families())
+        + rb')\.[0-9a-z-]+"|"'
+        + GPU_INSTANCE_FAMILY.encode()
+        + b'"'
     )
     return lambda line: all(t in line for t in tokens) and gpu.search(line) is not None
 
@@ -109,11 +113,18 @@ def fetch(client: HttpClient, urls: dict[str, str]) -> dict[str, bytes]:
 def _split_preamble(region: str, body: bytes) -> tuple[dict[str, str], bytes]:
     lines = body.split(b"\n", len(PREAMBLE))
     if len(lines) <= len(PREAMBLE):
-        raise SourceError(NAME, f"{region}/index.csv: {len(lines)} line(s), expected the {len(PREAMBLE)}-line preamble and a header")
-    preamble = dict(row[:2] for row in csv.reader(line.decode("utf-8", "replace") for line in lines[: len(PREAMBLE)]) if len(row) >= 2)
+        raise SourceError(
+            NAME, f"{region}/index.csv: {len(lines)} line(s), expected the {len(PREAMBLE)}-line preamble and a header"
+        )
+    preamble = dict(
+        row[:2]
+        for row in csv.reader(line.decode("utf-8", "replace") for line in lines[: len(PREAMBLE)])
+        if len(row) >= 2
+    )
     if list(preamble) != list(PREAMBLE):
         raise SourceError(
-            NAME, f"{region}/index.csv: expected the preamble {', '.join(PREAMBLE)} before the header, got {lines[0][:80]!r}"
+            NAME,
+            f"{region}/index.csv: expected the preamble {', '.join(PREAMBLE)} before the header, got {lines[0][:80]!r}",
         )
     return preamble, lines[len(PREAMBLE)]
 
@@ -124,7 +135,9 @@ def parse_region(region: str, body: bytes) -> pl.DataFrame:
     frame = pl.read_csv(io.BytesIO(table), infer_schema=False)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        raise SourceError(NAME, f"{region}/index.csv: expected column(s) {', '.join(missing)} not in header {frame.columns[:12]}")
+        raise SourceError(
+            NAME, f"{region}/index.csv: expected column(s) {', '.join(missing)} not in header {frame.columns[:12]}"
+        )
     frame = frame.select(
         [pl.col(c).alias(n) if c in frame.columns else pl.lit(None, pl.String).alias(n) for c, n in COLUMNS.items()]
     ).with_columns(pl.col(pl.String).fill_null(""))
@@ -138,7 +151,11 @@ def parse_region(region: str, body: bytes) -> pl.DataFrame:
     )
     bad = kept.filter(typed["price_per_unit"].is_null())
     if bad.height:
-        raise SourceError(NAME, f"{region}/index.csv: {bad.height} row(s) with a non-numeric PricePerUnit, e.g. {bad['price_per_unit'][0]!r}")
+        raise SourceError(
+            NAME,
+            f"{region}/index.csv: {bad.height} row(s) with a non-numeric PricePerUnit, e.g. "
+            f"{bad['price_per_unit'][0]!r}",
+        )
     family = pl.col("instance_type").str.extract(r"^([^.]+)\.")
     gpu_rows = typed.filter(
         (pl.col("price_per_unit") > 0)
@@ -169,7 +186,9 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
     unknown-GPU check lists it instead of it vanishing.
     """
     mapping = load_mapping(AWS_GPU_FAMILIES)
-    by_family = mapping.filter(pl.col("instance_type").is_null()).select("family", pl.col("gpu_name").alias("_family_gpu"))
+    by_family = mapping.filter(pl.col("instance_type").is_null()).select(
+        "family", pl.col("gpu_name").alias("_family_gpu")
+    )
     by_type = mapping.filter(pl.col("instance_type").is_not_null()).select(
         "instance_type", pl.col("gpu_name").alias("_type_gpu"), pl.col("gpu_count").alias("_type_count")
     )
@@ -178,18 +197,30 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
         .join(by_family, on="family", how="left")
         .join(by_type, on="instance_type", how="left")
         .with_columns(
-            pl.coalesce("_type_gpu", "_family_gpu", pl.format("{} (unmapped AWS family)", "family")).alias("gpu_name_raw"),
+            pl.coalesce("_type_gpu", "_family_gpu", pl.format("{} (unmapped AWS family)", "family")).alias(
+                "gpu_name_raw"
+            ),
             pl.coalesce("_type_count", "gpu").cast(pl.Float64).alias("gpu_count"),
         )
         .filter(pl.col("gpu_count") > 0)
     )
     return as_offers(
-        rows.group_by("source", pl.col("region_code").alias("region"), "instance_type", "gpu_name_raw", "gpu_count",
-                      "snapshot_date", "fetched_at", "origin")
+        rows.group_by(
+            "source",
+            pl.col("region_code").alias("region"),
+            "instance_type",
+            "gpu_name_raw",
+            "gpu_count",
+            "snapshot_date",
+            "fetched_at",
+            "origin",
+        )
         .agg(pl.col("price_per_unit").min().alias("price_per_hour_usd"))
         .with_columns(
-            pl.lit("aws").alias("provider"), pl.lit("on_demand").alias("pricing"),
-            pl.lit("instance").alias("price_basis"), pl.lit("USD").alias("currency"),
+            pl.lit("aws").alias("provider"),
+            pl.lit("on_demand").alias("pricing"),
+            pl.lit("instance").alias("price_basis"),
+            pl.lit("USD").alias("currency"),
         )
         .sort("region", "instance_type")
     )
@@ -200,7 +231,8 @@ SOURCE = Source(
     table="aws_ec2_prices",
     description=(
         "AWS Price List bulk CSV for EC2 (offers/v1.0/aws/AmazonEC2/current/{region}/index.csv), AWS's own prices: "
-        "streamed and filtered while downloading to on-demand Linux, shared-tenancy GPU instances, USD per instance-hour."
+        "streamed and filtered while downloading to on-demand Linux, shared-tenancy GPU instances, USD per "
+        "instance-hour."
     ),
     base_urls=BASE_URLS,
     fetch=fetch,

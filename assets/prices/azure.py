@@ -57,10 +57,21 @@ FIELDS = {
 }
 REQUIRED = ("armRegionName", "skuName", "meterName", "productName", "retailPrice", "unitOfMeasure", "type")
 COLUMNS = {
-    "armRegionName": "arm_region_name", "armSkuName": "arm_sku_name", "skuName": "sku_name", "meterName": "meter_name",
-    "productName": "product_name", "retailPrice": "retail_price", "unitOfMeasure": "unit_of_measure", "type": "price_type",
-    "unitPrice": "unit_price", "currencyCode": "currency_code", "serviceName": "service_name", "skuId": "sku_id",
-    "meterId": "meter_id", "reservationTerm": "reservation_term", "effectiveStartDate": "effective_start_date",
+    "armRegionName": "arm_region_name",
+    "armSkuName": "arm_sku_name",
+    "skuName": "sku_name",
+    "meterName": "meter_name",
+    "productName": "product_name",
+    "retailPrice": "retail_price",
+    "unitOfMeasure": "unit_of_measure",
+    "type": "price_type",
+    "unitPrice": "unit_price",
+    "currencyCode": "currency_code",
+    "serviceName": "service_name",
+    "skuId": "sku_id",
+    "meterId": "meter_id",
+    "reservationTerm": "reservation_term",
+    "effectiveStartDate": "effective_start_date",
     "isPrimaryMeterRegion": "is_primary_meter_region",
 }
 
@@ -113,8 +124,11 @@ def sku_key(column: str) -> pl.Expr:
     """A SKU name in one spelling whatever the field: armSkuName 'Standard_NC40ads_H100_v5' and
     skuName 'NC40adsH100v5' or 'NC4as T4 v3' both become 'nc40adsh100v5' / 'nc4ast4v3'."""
     return (
-        pl.col(column).str.to_lowercase().str.replace(r"^standard_", "")
-        .str.replace(r" (spot|low priority)$", "").str.replace_all(r"[ _]", "")
+        pl.col(column)
+        .str.to_lowercase()
+        .str.replace(r"^standard_", "")
+        .str.replace(r" (spot|low priority)$", "")
+        .str.replace_all(r"[ _]", "")
     )
 
 
@@ -130,9 +144,17 @@ def parse_items(items: list[dict], billing_currency: str = "USD") -> pl.DataFram
     )
     foreign = frame.filter(pl.col("currency_code") != "USD")
     if foreign.height:
-        raise SourceError(NAME, f"{foreign.height} price(s) in {foreign['currency_code'][0]}, not USD: gpucost rejects non-USD prices rather than convert them")
+        raise SourceError(
+            NAME,
+            f"{foreign.height} price(s) in {foreign['currency_code'][0]}, not USD: gpucost rejects non-USD prices "
+            "rather than convert them",
+        )
     # N-series: NC, ND, NV, NG, and the confidential NCC
-    return frame.with_columns(sku_key("_sku").alias("sku_key")).filter(pl.col("sku_key").str.contains(r"^n[cdvg]c?\d")).drop("_sku")
+    return (
+        frame.with_columns(sku_key("_sku").alias("sku_key"))
+        .filter(pl.col("sku_key").str.contains(r"^n[cdvg]c?\d"))
+        .drop("_sku")
+    )
 
 
 def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
@@ -160,32 +182,57 @@ def _linux_hourly(raw: pl.DataFrame) -> pl.DataFrame:
 
 def _mapping() -> pl.DataFrame:
     skus = load_mapping(AZURE_GPU_SKUS)
-    return skus.with_columns(sku_key("arm_sku_name").alias("sku_key")).select("sku_key", pl.col("arm_sku_name").alias("instance_type"), "gpu_name", "gpu_count")
+    return skus.with_columns(sku_key("arm_sku_name").alias("sku_key")).select(
+        "sku_key", pl.col("arm_sku_name").alias("instance_type"), "gpu_name", "gpu_count"
+    )
 
 
 def normalize(raw: pl.DataFrame) -> pl.DataFrame:
-    """One row per (region, SKU, on_demand|spot), priced per instance-hour; SKUs the map lacks are left out (see unmapped_skus)."""
-    rows = _linux_hourly(raw).join(_mapping(), on="sku_key", how="inner").with_columns(
-        pl.when(pl.col("meter_name").str.contains(" Spot") | pl.col("sku_name").str.contains(" Spot"))
-        .then(pl.lit("spot")).otherwise(pl.lit("on_demand")).alias("pricing")
+    """One row per (region, SKU, on_demand|spot), priced per instance-hour; SKUs the map lacks are left out (see
+    unmapped_skus).
+    """
+    rows = (
+        _linux_hourly(raw)
+        .join(_mapping(), on="sku_key", how="inner")
+        .with_columns(
+            pl.when(pl.col("meter_name").str.contains(" Spot") | pl.col("sku_name").str.contains(" Spot"))
+            .then(pl.lit("spot"))
+            .otherwise(pl.lit("on_demand"))
+            .alias("pricing")
+        )
     )
     return as_offers(
-        rows.group_by("source", pl.col("arm_region_name").alias("region"), "instance_type",
-                      pl.col("gpu_name").alias("gpu_name_raw"), "gpu_count", "pricing", "snapshot_date", "fetched_at", "origin")
+        rows.group_by(
+            "source",
+            pl.col("arm_region_name").alias("region"),
+            "instance_type",
+            pl.col("gpu_name").alias("gpu_name_raw"),
+            "gpu_count",
+            "pricing",
+            "snapshot_date",
+            "fetched_at",
+            "origin",
+        )
         .agg(pl.col("retail_price").min().alias("price_per_hour_usd"))
-        .with_columns(pl.lit("azure").alias("provider"), pl.lit("instance").alias("price_basis"), pl.lit("USD").alias("currency"))
+        .with_columns(
+            pl.lit("azure").alias("provider"), pl.lit("instance").alias("price_basis"), pl.lit("USD").alias("currency")
+        )
         .sort("region", "instance_type", "pricing")
     )
 
 
 def unmapped_skus(raw: pl.DataFrame) -> pl.DataFrame:
-    """GPU SKUs with a Linux hourly price that azure_gpu_skus.csv does not map: left out of core.gpu_prices, so listed."""
+    """GPU SKUs with a Linux hourly price that azure_gpu_skus.csv does not map: kept out of core.gpu_prices, listed."""
     return (
-        _linux_hourly(raw).join(_mapping(), on="sku_key", how="anti")
+        _linux_hourly(raw)
+        .join(_mapping(), on="sku_key", how="anti")
         .group_by("sku_key")
-        .agg(pl.coalesce(pl.col("arm_sku_name").replace("", None), "sku_name").first().alias("example_sku"),
-             pl.len().alias("prices"), pl.col("arm_region_name").unique().sort().str.join(", ").alias("regions"),
-             pl.col("product_name").first().alias("example_product"))
+        .agg(
+            pl.coalesce(pl.col("arm_sku_name").replace("", None), "sku_name").first().alias("example_sku"),
+            pl.len().alias("prices"),
+            pl.col("arm_region_name").unique().sort().str.join(", ").alias("regions"),
+            pl.col("product_name").first().alias("example_product"),
+        )
         .sort("sku_key")
     )
 
@@ -194,7 +241,8 @@ SOURCE = Source(
     name=NAME,
     table="azure_vm_prices",
     description=(
-        "Azure Retail Prices API (prices.azure.com/api/retail/prices, Virtual Machines, Consumption), Microsoft's own prices "
+        "Azure Retail Prices API (prices.azure.com/api/retail/prices, Virtual Machines, Consumption), Microsoft's own "
+        "prices "
         "for GPU (N-series) VMs per region, every page followed: Linux on-demand and spot USD per instance-hour."
     ),
     base_urls=BASE_URLS,

@@ -98,9 +98,16 @@ def _price_tables(soup: BeautifulSoup) -> list[tuple[Tag, list[tuple[str, str | 
         kinds = {role for role, _, _ in roles}
         if "model" not in kinds or "price" not in kinds:
             continue
-        missing = [label for label, ok in (("GPUs", "count" in kinds), ("GPU price", ("price", "on_demand", None) in roles)) if not ok]
+        missing = [
+            label
+            for label, ok in (("GPUs", "count" in kinds), ("GPU price", ("price", "on_demand", None) in roles))
+            if not ok
+        ]
         if missing:
-            near_misses.append(f"the GPU price table lacks the column(s) {', '.join(repr(m) for m in missing)}; headers: {_headers(table)}")
+            near_misses.append(
+                f"the GPU price table lacks the column(s) {', '.join(repr(m) for m in missing)}; headers: "
+                f"{_headers(table)}"
+            )
         else:
             found.append((table, roles))
     if not found and near_misses:
@@ -122,7 +129,9 @@ def _table_rows(table: Tag, roles: list, regions: dict[str, tuple[str, str]], he
         model = clean_text(by_role["model"].get_text())
         count = re.search(r"\d+", clean_text(by_role["count"].get_text()))
         if not model or not count:
-            raise SourceError(NAME, f"a GPU price row has no model or GPU count: {[clean_text(c.get_text()) for c in cells]}")
+            raise SourceError(
+                NAME, f"a GPU price row has no model or GPU count: {[clean_text(c.get_text()) for c in cells]}"
+            )
         memory = clean_text(by_role["memory"].get_text()) if "memory" in by_role else None
         for i, (role, pricing, term) in enumerate(roles):
             if role != "price":
@@ -130,10 +139,19 @@ def _table_rows(table: Tag, roles: list, regions: dict[str, tuple[str, str]], he
             for code, (region, label) in regions.items():
                 price = usd_amount(cells[i].get(f"{code}-hourly"))
                 if price is not None:
-                    rows.append({
-                        "gpu_model_name": model, "gpu_count": float(count.group()), "gpu_memory": memory, "region": region,
-                        "region_name": label, "price_column": headers[i], "pricing": pricing, "commitment_term": term, "price_usd": price,
-                    })
+                    rows.append(
+                        {
+                            "gpu_model_name": model,
+                            "gpu_count": float(count.group()),
+                            "gpu_memory": memory,
+                            "region": region,
+                            "region_name": label,
+                            "price_column": headers[i],
+                            "pricing": pricing,
+                            "commitment_term": term,
+                            "price_usd": price,
+                        }
+                    )
     return rows
 
 
@@ -143,13 +161,22 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
     soup = BeautifulSoup(payloads[PAYLOAD], "lxml")
     tables = _price_tables(soup)
     if not tables:
-        raise SourceError(NAME, f"no GPU price table on {PAGE_PATH} (a <table> with 'Model' and 'GPU price' headers): the page layout changed")
+        raise SourceError(
+            NAME,
+            f"no GPU price table on {PAGE_PATH} (a <table> with 'Model' and 'GPU price' headers): the page layout "
+            "changed",
+        )
     regions = _region_codes(soup)
     if not regions:
-        raise SourceError(NAME, f"no region selector on {PAGE_PATH} (options like 'Iowa (us-central1)'): cannot read per-region prices")
+        raise SourceError(
+            NAME,
+            f"no region selector on {PAGE_PATH} (options like 'Iowa (us-central1)'): cannot read per-region prices",
+        )
     rows = [row for table, roles in tables for row in _table_rows(table, roles, regions, _headers(table))]
     if not rows:
-        raise SourceError(NAME, f"the GPU price table has no per-region prices (cell attributes like '{next(iter(regions))}-hourly')")
+        raise SourceError(
+            NAME, f"the GPU price table has no per-region prices (cell attributes like '{next(iter(regions))}-hourly')"
+        )
     return pl.DataFrame(rows, schema=RAW_SCHEMA)
 
 

@@ -19,12 +19,22 @@ def canonicalize(offers: pl.DataFrame, aliases: pl.DataFrame) -> pl.DataFrame:
     keyed = offers.with_row_index("_row").with_columns(pl.col("gpu_name_raw").str.to_lowercase().alias("_alias"))
     candidates = (
         keyed.select("_row", "_alias", "provider", "instance_type")
-        .join(aliases.with_columns(pl.col("alias").str.to_lowercase().alias("_alias")), on="_alias", how="inner", suffix="_alias")
+        .join(
+            aliases.with_columns(pl.col("alias").str.to_lowercase().alias("_alias")),
+            on="_alias",
+            how="inner",
+            suffix="_alias",
+        )
         .filter(
             (pl.col("provider_alias").is_null() | (pl.col("provider_alias") == pl.col("provider")))
             & (pl.col("instance_pattern").is_null() | pl.col("instance_type").str.contains(pl.col("instance_pattern")))
         )
-        .with_columns((pl.col("provider_alias").is_not_null().cast(pl.Int8) * 2 + pl.col("instance_pattern").is_not_null().cast(pl.Int8)).alias("_specificity"))
+        .with_columns(
+            (
+                pl.col("provider_alias").is_not_null().cast(pl.Int8) * 2
+                + pl.col("instance_pattern").is_not_null().cast(pl.Int8)
+            ).alias("_specificity")
+        )
         .sort("_row", "_specificity", descending=[False, True])
         .unique("_row", keep="first")
         .select("_row", "gpu_model", pl.col("gpu_count").alias("_count_fix"))
@@ -42,6 +52,8 @@ def price_rows(offers: pl.DataFrame, aliases: pl.DataFrame, specs: pl.DataFrame)
         canonicalize(as_offers(offers), aliases)
         .with_columns((pl.col("price_per_hour_usd") / pl.col("gpu_count")).alias("price_per_gpu_hour_usd"))
         .join(peak_tflops(specs), on="gpu_model", how="left")
-        .with_columns((pl.col("price_per_gpu_hour_usd") / (pl.col("peak_tflops_dense") / 1000)).alias("price_per_pflop_hour_usd"))
+        .with_columns(
+            (pl.col("price_per_gpu_hour_usd") / (pl.col("peak_tflops_dense") / 1000)).alias("price_per_pflop_hour_usd")
+        )
         .drop("peak_tflops_dense", "peak_precision")
     )

@@ -31,8 +31,21 @@ PROVIDER_NAMES = {"lambdalabs": "lambda"}  # gpuhunt's provider names -> gpucost
 BASE_URLS = {"gpuhunt": "https://dstack-gpu-pricing.s3.eu-west-1.amazonaws.com/v3"}
 VERSION = re.compile(r"^[0-9A-Za-z._-]{1,64}$")
 
-COLUMNS = ("instance_name", "location", "price", "cpu", "memory", "gpu_count", "gpu_name", "gpu_memory", "spot",
-           "disk_size", "gpu_vendor", "flags", "cpu_arch")
+COLUMNS = (
+    "instance_name",
+    "location",
+    "price",
+    "cpu",
+    "memory",
+    "gpu_count",
+    "gpu_name",
+    "gpu_memory",
+    "spot",
+    "disk_size",
+    "gpu_vendor",
+    "flags",
+    "cpu_arch",
+)
 REQUIRED = ("instance_name", "location", "price", "gpu_count", "gpu_name", "spot")
 NUMERIC = ("price", "cpu", "memory", "gpu_count", "gpu_memory", "disk_size")
 # gpuhunt names some chips the same whatever their memory; per-GPU memory tells the variants apart.
@@ -64,11 +77,15 @@ def parse_catalog(provider: str, archive: bytes, version: str = "") -> pl.DataFr
     frame = pl.read_csv(io.BytesIO(body), infer_schema=False)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        raise SourceError(NAME, f"{provider}.csv: expected column(s) {', '.join(missing)} not in header {frame.columns[:14]}")
+        raise SourceError(
+            NAME, f"{provider}.csv: expected column(s) {', '.join(missing)} not in header {frame.columns[:14]}"
+        )
     frame = frame.select([pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in COLUMNS])
     frame = frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
     typed = frame.with_columns(pl.col(c).cast(pl.Float64, strict=False) for c in NUMERIC).with_columns(
-        pl.col("spot").str.to_lowercase().replace_strict({"true": True, "false": False}, default=None, return_dtype=pl.Boolean)
+        pl.col("spot")
+        .str.to_lowercase()
+        .replace_strict({"true": True, "false": False}, default=None, return_dtype=pl.Boolean)
     )
     for column in ("price", "gpu_count", "spot"):
         bad = frame.filter(pl.col(column).is_not_null() & typed[column].is_null())
@@ -95,29 +112,55 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
     table knows them). An instance name sold with several GPU configurations (RunPod
     pods by GPU count, GCP n1 hosts by attached GPU) gets the configuration appended.
     """
-    is_tpu = (pl.col("gpu_vendor").str.to_lowercase() == "google").fill_null(False) | pl.col("gpu_name").str.starts_with("tpu-")
+    is_tpu = (pl.col("gpu_vendor").str.to_lowercase() == "google").fill_null(False) | pl.col(
+        "gpu_name"
+    ).str.starts_with("tpu-")
     tpu_slice = pl.col("gpu_name").str.replace(r"^tpu-", "")
     memory_name = pl.lit(None, pl.String)
     for (name, memory), variant in MEMORY_VARIANTS.items():
-        memory_name = pl.when((pl.col("gpu_name") == name) & (pl.col("gpu_memory") == memory)).then(pl.lit(variant)).otherwise(memory_name)
-    offers = raw.filter(pl.col("price") > 0).with_columns(
-        pl.col("provider").replace(PROVIDER_NAMES),
-        pl.when(pl.col("provider") == "gcp").then(pl.col("location").str.replace(r"^([a-z]+-[a-z]+\d+)-[a-z]$", "$1"))
-        .otherwise(pl.col("location")).alias("region"),
-        pl.when(is_tpu).then("tpu-" + tpu_slice.str.extract(r"^([a-z0-9]+)-\d+$")).otherwise(pl.coalesce(memory_name, "gpu_name")).alias("gpu_name_raw"),
-        pl.when(is_tpu).then(tpu_slice_chips(tpu_slice)).otherwise(pl.col("gpu_count")).alias("gpu_count"),
-        pl.when(is_tpu).then("tpu-" + tpu_slice).otherwise(pl.col("instance_name")).alias("instance_type"),
-        pl.when(pl.col("spot")).then(pl.lit("spot")).otherwise(pl.lit("on_demand")).alias("pricing"),
-    ).filter(pl.col("gpu_count") > 0)
+        memory_name = (
+            pl.when((pl.col("gpu_name") == name) & (pl.col("gpu_memory") == memory))
+            .then(pl.lit(variant))
+            .otherwise(memory_name)
+        )
+    offers = (
+        raw.filter(pl.col("price") > 0)
+        .with_columns(
+            pl.col("provider").replace(PROVIDER_NAMES),
+            pl.when(pl.col("provider") == "gcp")
+            .then(pl.col("location").str.replace(r"^([a-z]+-[a-z]+\d+)-[a-z]$", "$1"))
+            .otherwise(pl.col("location"))
+            .alias("region"),
+            pl.when(is_tpu)
+            .then("tpu-" + tpu_slice.str.extract(r"^([a-z0-9]+)-\d+$"))
+            .otherwise(pl.coalesce(memory_name, "gpu_name"))
+            .alias("gpu_name_raw"),
+            pl.when(is_tpu).then(tpu_slice_chips(tpu_slice)).otherwise(pl.col("gpu_count")).alias("gpu_count"),
+            pl.when(is_tpu).then("tpu-" + tpu_slice).otherwise(pl.col("instance_name")).alias("instance_type"),
+            pl.when(pl.col("spot")).then(pl.lit("spot")).otherwise(pl.lit("on_demand")).alias("pricing"),
+        )
+        .filter(pl.col("gpu_count") > 0)
+    )
     configurations = pl.struct("gpu_name_raw", "gpu_count").n_unique().over("provider", "region", "instance_type")
     offers = offers.with_columns(
         pl.when(configurations > 1)
         .then(pl.format("{} ({}x {})", "instance_type", pl.col("gpu_count").cast(pl.Int64), "gpu_name_raw"))
-        .otherwise(pl.col("instance_type")).alias("instance_type")
+        .otherwise(pl.col("instance_type"))
+        .alias("instance_type")
     )
     return as_offers(
-        offers.group_by("source", "provider", "region", "instance_type", "gpu_name_raw", "gpu_count", "pricing",
-                        "snapshot_date", "fetched_at", "origin")
+        offers.group_by(
+            "source",
+            "provider",
+            "region",
+            "instance_type",
+            "gpu_name_raw",
+            "gpu_count",
+            "pricing",
+            "snapshot_date",
+            "fetched_at",
+            "origin",
+        )
         .agg(pl.col("price").min().alias("price_per_hour_usd"))
         .with_columns(pl.lit("instance").alias("price_basis"), pl.lit("USD").alias("currency"))
         .sort("provider", "region", "instance_type", "pricing")

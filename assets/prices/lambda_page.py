@@ -80,15 +80,23 @@ def _instance_size(table: Tag, soup: BeautifulSoup) -> float:
     tab = soup.find(id=panel.get("aria-labelledby")) if panel is not None and panel.get("aria-labelledby") else None
     match = re.fullmatch(r"(\d+)\s*x", clean_text(tab.get_text()).lower()) if tab is not None else None
     if not match:
-        raise SourceError(NAME, "an instance price table is not in a tab labelled with its instance size (8x, 4x, 2x, 1x): the page layout changed")
+        raise SourceError(
+            NAME,
+            "an instance price table is not in a tab labelled with its instance size (8x, 4x, 2x, 1x): the page layout "
+            "changed",
+        )
     return float(match.group(1))
 
 
 def _row(tr: Tag, headers: list[str]) -> dict[str, str]:
     """A row's cells keyed by data-label, falling back to the column header."""
     cells = tr.find_all(["th", "td"])
-    return {(cell.get("data-label") or (headers[i] if i < len(headers) else str(i))).upper().rstrip("*"): clean_text(cell.get_text())
-            for i, cell in enumerate(cells)}
+    return {
+        (cell.get("data-label") or (headers[i] if i < len(headers) else str(i))).upper().rstrip("*"): clean_text(
+            cell.get_text()
+        )
+        for i, cell in enumerate(cells)
+    }
 
 
 def _number(text: str | None) -> float | None:
@@ -102,7 +110,11 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
     soup = BeautifulSoup(payloads[PAYLOAD], "lxml")
     tables = [t for t in soup.find_all("table") if _is_instance_table(_header_texts(t))]
     if not tables:
-        raise SourceError(NAME, f"no instance price table on {PAGE_PATH} (headers '{VRAM_HEADER}' and '{PRICE_HEADER}*'): the page layout changed")
+        raise SourceError(
+            NAME,
+            f"no instance price table on {PAGE_PATH} (headers '{VRAM_HEADER}' and '{PRICE_HEADER}*'): the page layout "
+            "changed",
+        )
     rows = []
     for table in tables:
         size = _instance_size(table, soup)
@@ -111,13 +123,21 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
             cells = _row(tr, headers)
             plan = clean_text(tr.get("data-plan")) or next(iter(cells.values()), "")
             price = usd_amount(cells.get(PRICE_HEADER))
-            if price is None or not plan or plan.upper() == "PLAN":  # header row, or a plan shown without a price (sold out)
+            if (
+                price is None or not plan or plan.upper() == "PLAN"
+            ):  # header row, or a plan shown without a price (sold out)
                 continue
-            rows.append({
-                "plan": plan, "instance_size": size, "vram_per_gpu_gb": _number(cells.get(VRAM_HEADER)),
-                "vcpus": _number(cells.get("VCPUS")), "ram": cells.get("RAM"), "storage": cells.get("STORAGE"),
-                "price_per_gpu_hour_usd": price,
-            })
+            rows.append(
+                {
+                    "plan": plan,
+                    "instance_size": size,
+                    "vram_per_gpu_gb": _number(cells.get(VRAM_HEADER)),
+                    "vcpus": _number(cells.get("VCPUS")),
+                    "ram": cells.get("RAM"),
+                    "storage": cells.get("STORAGE"),
+                    "price_per_gpu_hour_usd": price,
+                }
+            )
     if not rows:
         raise SourceError(NAME, f"the instance price tables have no '{PRICE_HEADER}*' prices")
     return pl.DataFrame(rows, schema=RAW_SCHEMA)
@@ -126,7 +146,9 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
 def _instance_stem(plan: pl.Expr, vram: pl.Expr) -> pl.Expr:
     """Lambda's API stem for a plan; unknown plans get one built from their name (lowercase, underscores)."""
     with_vram = pl.format("{} {}gb", plan.str.to_lowercase(), vram.cast(pl.Int64))
-    derived = plan.str.to_lowercase().str.replace(r"^nvidia\s+", "").str.replace_all(r"[^a-z0-9]+", "_").str.strip_chars("_")
+    derived = (
+        plan.str.to_lowercase().str.replace(r"^nvidia\s+", "").str.replace_all(r"[^a-z0-9]+", "_").str.strip_chars("_")
+    )
     return pl.coalesce(
         with_vram.replace_strict(INSTANCE_STEMS, default=None),
         plan.str.to_lowercase().replace_strict(INSTANCE_STEMS, default=None),
@@ -139,7 +161,11 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
     offers = raw.filter(pl.col("price_per_gpu_hour_usd") > 0).with_columns(
         pl.lit(NAME).alias("provider"),
         pl.lit(None, pl.String).alias("region"),
-        pl.format("gpu_{}x_{}", pl.col("instance_size").cast(pl.Int64), _instance_stem(pl.col("plan"), pl.col("vram_per_gpu_gb"))).alias("instance_type"),
+        pl.format(
+            "gpu_{}x_{}",
+            pl.col("instance_size").cast(pl.Int64),
+            _instance_stem(pl.col("plan"), pl.col("vram_per_gpu_gb")),
+        ).alias("instance_type"),
         pl.col("plan").alias("gpu_name_raw"),
         pl.col("instance_size").alias("gpu_count"),
         pl.lit("on_demand").alias("pricing"),

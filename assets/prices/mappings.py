@@ -18,10 +18,17 @@ DATA_PACKAGE = "assets.prices.data"
 AWS_GPU_FAMILIES = ReferenceFile(
     name="aws_gpu_families.csv",
     table="aws_gpu_families",
-    schema={"family": pl.String, "instance_type": pl.String, "gpu_name": pl.String, "gpu_count": pl.Float64, "source": pl.String},
+    schema={
+        "family": pl.String,
+        "instance_type": pl.String,
+        "gpu_name": pl.String,
+        "gpu_count": pl.Float64,
+        "source": pl.String,
+    },
     required=("family", "gpu_name", "source"),
     key=("family", "instance_type"),
-    description="EC2 instance family (or one instance type) -> GPU name, and the GPU count where the price list's GPU column cannot be used.",
+    description="EC2 instance family (or one instance type) -> GPU name, and the GPU count where the price list's GPU "
+    "column cannot be used.",
 )
 
 AZURE_GPU_SKUS = ReferenceFile(

@@ -49,7 +49,12 @@ def confirmed(rows: pl.DataFrame, confirmations: pl.DataFrame) -> pl.Series:
         rows.with_row_index("_i")
         .join(marks, on=keys, how="left", nulls_equal=True)
         .group_by("_i", maintain_order=True)
-        .agg(((pl.col("price_per_hour_usd") - pl.col("_confirmed_price")).abs() < 1e-9).any().fill_null(False).alias("_ok"))
+        .agg(
+            ((pl.col("price_per_hour_usd") - pl.col("_confirmed_price")).abs() < 1e-9)
+            .any()
+            .fill_null(False)
+            .alias("_ok")
+        )
         .get_column("_ok")
         .alias("confirmed")
     )
@@ -59,13 +64,19 @@ def _ratio_outside(ratio: pl.Expr, factor: float) -> pl.Expr:
     return ((ratio > factor) | (ratio < 1 / factor)).fill_null(False)
 
 
-def hold_reasons(rows: pl.DataFrame, accepted: pl.DataFrame, bands: pl.DataFrame, confirmations: pl.DataFrame) -> pl.DataFrame:
+def hold_reasons(
+    rows: pl.DataFrame, accepted: pl.DataFrame, bands: pl.DataFrame, confirmations: pl.DataFrame
+) -> pl.DataFrame:
     """`rows` (one source's snapshot) with held_reason set where a price is implausible, else NULL.
 
     `accepted` is the source's last accepted (not held) price of each offer before this
     snapshot (may be empty); `bands` comes from plausible_bands over every source's rows.
     """
-    before = accepted.select(*OFFER_KEY, pl.col("price_per_hour_usd").alias("_previous_price"), pl.col("snapshot_date").alias("_previous_date"))
+    before = accepted.select(
+        *OFFER_KEY,
+        pl.col("price_per_hour_usd").alias("_previous_price"),
+        pl.col("snapshot_date").alias("_previous_date"),
+    )
     same_instance = ["source", "provider", "instance_type", "pricing", "commitment_term"]
     checked = (
         rows.join(bands, on="gpu_model", how="left")
@@ -74,33 +85,68 @@ def hold_reasons(rows: pl.DataFrame, accepted: pl.DataFrame, bands: pl.DataFrame
             (pl.col("price_per_hour_usd") / pl.col("_previous_price")).alias("_jump"),
             pl.col("price_per_hour_usd").median().over(same_instance).alias("_region_median"),
             pl.col("region").n_unique().over(same_instance).alias("_regions"),
-            pl.col("price_per_hour_usd").filter(pl.col("pricing") == "on_demand").min()
-            .over(["source", "provider", "region", "instance_type"]).alias("_on_demand"),
+            pl.col("price_per_hour_usd")
+            .filter(pl.col("pricing") == "on_demand")
+            .min()
+            .over(["source", "provider", "region", "instance_type"])
+            .alias("_on_demand"),
         )
     )
-    out_of_band = ~pl.col("price_per_gpu_hour_usd").is_between(pl.col("band_low_usd_per_gpu_hour"), pl.col("band_high_usd_per_gpu_hour"))
-    region_outlier = (pl.col("_regions") >= MIN_REGIONS) & _ratio_outside(pl.col("price_per_hour_usd") / pl.col("_region_median"), REGION_FACTOR)
+    out_of_band = ~pl.col("price_per_gpu_hour_usd").is_between(
+        pl.col("band_low_usd_per_gpu_hour"), pl.col("band_high_usd_per_gpu_hour")
+    )
+    region_outlier = (pl.col("_regions") >= MIN_REGIONS) & _ratio_outside(
+        pl.col("price_per_hour_usd") / pl.col("_region_median"), REGION_FACTOR
+    )
     spot_too_high = (pl.col("pricing") == "spot") & (pl.col("price_per_hour_usd") >= pl.col("_on_demand"))
     reason = (
         pl.when(out_of_band.fill_null(False))
-        .then(pl.format(
-            "out_of_band: ${} per GPU-hour is outside {}..{} (1/{}x to {}x the {} median of ${} over current offers)",
-            pl.col("price_per_gpu_hour_usd").round(4), pl.col("band_low_usd_per_gpu_hour").round(4), pl.col("band_high_usd_per_gpu_hour").round(4),
-            pl.lit(int(BAND_FACTOR)), pl.lit(int(BAND_FACTOR)), pl.col("gpu_model"), pl.col("band_median_usd_per_gpu_hour").round(4),
-        ))
+        .then(
+            pl.format(
+                "out_of_band: ${} per GPU-hour is outside {}..{} (1/{}x to {}x the {} median of ${} over current "
+                "offers)",
+                pl.col("price_per_gpu_hour_usd").round(4),
+                pl.col("band_low_usd_per_gpu_hour").round(4),
+                pl.col("band_high_usd_per_gpu_hour").round(4),
+                pl.lit(int(BAND_FACTOR)),
+                pl.lit(int(BAND_FACTOR)),
+                pl.col("gpu_model"),
+                pl.col("band_median_usd_per_gpu_hour").round(4),
+            )
+        )
         .when(region_outlier.fill_null(False))
-        .then(pl.format(
-            "region_outlier: ${} per hour is more than {}x from this source's median of ${} for {} over {} regions",
-            pl.col("price_per_hour_usd").round(4), pl.lit(int(REGION_FACTOR)), pl.col("_region_median").round(4), pl.col("instance_type"), pl.col("_regions"),
-        ))
+        .then(
+            pl.format(
+                "region_outlier: ${} per hour is more than {}x from this source's median of ${} for {} over {} regions",
+                pl.col("price_per_hour_usd").round(4),
+                pl.lit(int(REGION_FACTOR)),
+                pl.col("_region_median").round(4),
+                pl.col("instance_type"),
+                pl.col("_regions"),
+            )
+        )
         .when(spot_too_high.fill_null(False))
-        .then(pl.format("spot_not_below_on_demand: spot ${} per hour, on-demand ${}", pl.col("price_per_hour_usd").round(4), pl.col("_on_demand").round(4)))
+        .then(
+            pl.format(
+                "spot_not_below_on_demand: spot ${} per hour, on-demand ${}",
+                pl.col("price_per_hour_usd").round(4),
+                pl.col("_on_demand").round(4),
+            )
+        )
         .when(_ratio_outside(pl.col("_jump"), JUMP_FACTOR))
-        .then(pl.format(
-            "jump: ${} per hour on {}, ${} on {} (the last accepted price; {}x, more than {}x)",
-            pl.col("price_per_hour_usd").round(4), pl.col("snapshot_date"), pl.col("_previous_price").round(4), pl.col("_previous_date"),
-            pl.col("_jump").round(2), pl.lit(int(JUMP_FACTOR)),
-        ))
+        .then(
+            pl.format(
+                "jump: ${} per hour on {}, ${} on {} (the last accepted price; {}x, more than {}x)",
+                pl.col("price_per_hour_usd").round(4),
+                pl.col("snapshot_date"),
+                pl.col("_previous_price").round(4),
+                pl.col("_previous_date"),
+                pl.col("_jump").round(2),
+                pl.lit(int(JUMP_FACTOR)),
+            )
+        )
     )
     held = checked.with_columns(reason.alias("held_reason")).select(*rows.columns, "held_reason")
-    return held.with_columns(pl.when(confirmed(held, confirmations)).then(None).otherwise(pl.col("held_reason")).alias("held_reason"))
+    return held.with_columns(
+        pl.when(confirmed(held, confirmations)).then(None).otherwise(pl.col("held_reason")).alias("held_reason")
+    )

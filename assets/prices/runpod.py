@@ -87,7 +87,9 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
 
 
 def normalize(raw: pl.DataFrame) -> pl.DataFrame:
-    """Up to four offers per GPU type (secure / community x on-demand / spot), one GPU each, null and zero prices dropped."""
+    """Up to four offers per GPU type (secure / community x on-demand / spot), one GPU each, null and zero prices
+    dropped.
+    """
     offers = pl.concat(
         raw.filter(pl.col(offered).fill_null(True)).with_columns(
             pl.format("{}:{}", pl.lit(cloud), "gpu_type_id").alias("instance_type"),

@@ -80,13 +80,22 @@ def parse_cloud(cloud: str, body: bytes) -> pl.DataFrame:
     frame = pl.read_csv(io.BytesIO(body), infer_schema=False, truncate_ragged_lines=True)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        raise SourceError(NAME, f"{cloud}/vms.csv: expected column(s) {', '.join(missing)} not in header {frame.columns[:12]}")
-    frame = frame.select([pl.col(c).alias(COLUMNS[c]) if c in frame.columns else pl.lit(None, pl.String).alias(COLUMNS[c]) for c in COLUMNS])
+        raise SourceError(
+            NAME, f"{cloud}/vms.csv: expected column(s) {', '.join(missing)} not in header {frame.columns[:12]}"
+        )
+    frame = frame.select(
+        [
+            pl.col(c).alias(COLUMNS[c]) if c in frame.columns else pl.lit(None, pl.String).alias(COLUMNS[c])
+            for c in COLUMNS
+        ]
+    )
     frame = frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
     numbers = frame.with_columns(pl.col(c).cast(pl.Float64, strict=False) for c in NUMERIC)
     bad = frame.filter(pl.col("price").is_not_null() & numbers["price"].is_null())
     if bad.height:
-        raise SourceError(NAME, f"{cloud}/vms.csv: {bad.height} row(s) with a non-numeric Price, e.g. {bad['price'][0]!r}")
+        raise SourceError(
+            NAME, f"{cloud}/vms.csv: {bad.height} row(s) with a non-numeric Price, e.g. {bad['price'][0]!r}"
+        )
     return numbers.with_columns(pl.lit(cloud).alias("cloud"))
 
 
@@ -112,20 +121,36 @@ def _gcp_host_gpus(hosts: pl.DataFrame) -> pl.DataFrame:
         if fixed is not None:
             n = pl.lit(float(fixed))
         elif accelerator == "L4":
-            n = pl.col("instance_type").str.extract(r"(\d+)$").replace_strict(G2_L4_COUNT, default=None).cast(pl.Float64)
+            n = (
+                pl.col("instance_type")
+                .str.extract(r"(\d+)$")
+                .replace_strict(G2_L4_COUNT, default=None)
+                .cast(pl.Float64)
+            )
         else:
             n = pl.col("instance_type").str.extract(pattern).cast(pl.Float64)
         name = pl.when(matches).then(pl.lit(accelerator)).otherwise(name)
         count = pl.when(matches).then(n).otherwise(count)
-    return hosts.with_columns(name.alias("host_accelerator"), count.alias("host_count")).filter(pl.col("host_accelerator").is_not_null())
+    return hosts.with_columns(name.alias("host_accelerator"), count.alias("host_count")).filter(
+        pl.col("host_accelerator").is_not_null()
+    )
 
 
 def _offers(frame: pl.DataFrame, basis: str) -> pl.DataFrame:
     """Per-instance price rows, one per pricing kind, in the canonical offer shape."""
     base = frame.select(
-        "cloud", "region", "availability_zone", "instance_type",
-        pl.col("accelerator_name").alias("gpu_name_raw"), pl.col("accelerator_count").alias("gpu_count"),
-        "price", "spot_price", "source", "snapshot_date", "fetched_at", "origin",
+        "cloud",
+        "region",
+        "availability_zone",
+        "instance_type",
+        pl.col("accelerator_name").alias("gpu_name_raw"),
+        pl.col("accelerator_count").alias("gpu_count"),
+        "price",
+        "spot_price",
+        "source",
+        "snapshot_date",
+        "fetched_at",
+        "origin",
     ).with_columns(pl.lit(basis).alias("price_basis"))
     return pl.concat(
         [
@@ -154,29 +179,59 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
 
     gcp_gpus = gpu_rows.filter(is_gcp & ~is_tpu & pl.col("instance_type").is_null())
     hosts = _gcp_host_gpus(raw.filter(is_gcp & pl.col("accelerator_name").is_null() & (pl.col("price") > 0)))
-    joined = hosts.join(
-        gcp_gpus.select("region", "availability_zone", "accelerator_name", "accelerator_count",
-                        pl.col("price").alias("gpu_price"), pl.col("spot_price").alias("gpu_spot_price")),
-        left_on=["region", "availability_zone", "host_accelerator", "host_count"],
-        right_on=["region", "availability_zone", "accelerator_name", "accelerator_count"],
-        how="inner",
-    ).with_columns(
-        pl.col("host_accelerator").alias("accelerator_name"),
-        pl.col("host_count").alias("accelerator_count"),
-        (pl.col("price") + pl.col("gpu_price")).alias("price"),
-        (pl.col("spot_price") + pl.col("gpu_spot_price")).alias("spot_price"),
-    ).select(raw.columns)
+    joined = (
+        hosts.join(
+            gcp_gpus.select(
+                "region",
+                "availability_zone",
+                "accelerator_name",
+                "accelerator_count",
+                pl.col("price").alias("gpu_price"),
+                pl.col("spot_price").alias("gpu_spot_price"),
+            ),
+            left_on=["region", "availability_zone", "host_accelerator", "host_count"],
+            right_on=["region", "availability_zone", "accelerator_name", "accelerator_count"],
+            how="inner",
+        )
+        .with_columns(
+            pl.col("host_accelerator").alias("accelerator_name"),
+            pl.col("host_count").alias("accelerator_count"),
+            (pl.col("price") + pl.col("gpu_price")).alias("price"),
+            (pl.col("spot_price") + pl.col("gpu_spot_price")).alias("spot_price"),
+        )
+        .select(raw.columns)
+    )
     bound = joined.select("region", "availability_zone", "accelerator_name", "accelerator_count").unique()
-    gpu_only = gcp_gpus.join(bound, on=["region", "availability_zone", "accelerator_name", "accelerator_count"], how="anti").with_columns(
+    gpu_only = gcp_gpus.join(
+        bound, on=["region", "availability_zone", "accelerator_name", "accelerator_count"], how="anti"
+    ).with_columns(
         pl.format("{}:{}", "accelerator_name", pl.col("accelerator_count").cast(pl.Int64)).alias("instance_type")
     )
 
     others = gpu_rows.filter(~is_gcp & ~is_tpu)
-    offers = pl.concat([_offers(others, "instance"), _offers(joined, "instance"), _offers(tpu, "instance"), _offers(gpu_only, "gpu_only")])
+    offers = pl.concat(
+        [
+            _offers(others, "instance"),
+            _offers(joined, "instance"),
+            _offers(tpu, "instance"),
+            _offers(gpu_only, "gpu_only"),
+        ]
+    )
     return (
         offers.filter((pl.col("price_per_hour_usd") > 0) & (pl.col("gpu_count") > 0))
-        .group_by("source", "cloud", "region", "instance_type", "gpu_name_raw", "gpu_count", "pricing", "price_basis",
-                  "snapshot_date", "fetched_at", "origin")
+        .group_by(
+            "source",
+            "cloud",
+            "region",
+            "instance_type",
+            "gpu_name_raw",
+            "gpu_count",
+            "pricing",
+            "price_basis",
+            "snapshot_date",
+            "fetched_at",
+            "origin",
+        )
         .agg(pl.col("price_per_hour_usd").min())
         .rename({"cloud": "provider"})
         .with_columns(pl.lit("USD").alias("currency"))

@@ -90,7 +90,12 @@ def _offers(kind: str, body: bytes) -> pl.DataFrame:
         frame = pl.DataFrame([{f: o[f] for f in REQUIRED} for o in offers], schema=schema)
     except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
         raise SourceError(NAME, f"bundles ({kind}): an offer holds a value of the wrong type ({exc})") from exc
-    return frame.filter((pl.col("num_gpus") > 0) & (pl.col("dph_total") > 0) & (pl.col("gpu_ram") > 0) & pl.col("gpu_name").is_not_null())
+    return frame.filter(
+        (pl.col("num_gpus") > 0)
+        & (pl.col("dph_total") > 0)
+        & (pl.col("gpu_ram") > 0)
+        & pl.col("gpu_name").is_not_null()
+    )
 
 
 def distribution(offers: pl.DataFrame, pricing: str) -> pl.DataFrame:

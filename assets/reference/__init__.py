@@ -9,7 +9,9 @@ from warehouse import replace_table
 
 
 def build_reference_asset(ref: ReferenceFile) -> dg.AssetsDefinition:
-    """core/<table> from its data file (assets/reference/data/ or a domain's own); its data version is the file's content hash."""
+    """core/<table> from its data file (assets/reference/data/ or a domain's own); its data version is the file's
+    content hash.
+    """
 
     @dg.asset(
         key=["core", ref.table],

@@ -59,7 +59,9 @@ def parse_reference(ref: ReferenceFile, body: bytes) -> pl.DataFrame:
     for column, dtype in ref.schema.items():
         bad = text.with_row_index("line", offset=2).filter(pl.col(column).is_not_null() & typed[column].is_null())
         if bad.height:
-            raise ReferenceDataError(f"{ref.name}: line {bad['line'][0]}: {column}={bad[column][0]!r} is not a valid {dtype}")
+            raise ReferenceDataError(
+                f"{ref.name}: line {bad['line'][0]}: {column}={bad[column][0]!r} is not a valid {dtype}"
+            )
     for column in ref.required:
         empty = typed.with_row_index("line", offset=2).filter(pl.col(column).is_null())
         if empty.height:
@@ -75,40 +77,59 @@ def _check_patterns(aliases: pl.DataFrame) -> None:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise ReferenceDataError(f"gpu_aliases.csv: instance_pattern {pattern!r} is not a valid regular expression: {exc}") from exc
+            raise ReferenceDataError(
+                f"gpu_aliases.csv: instance_pattern {pattern!r} is not a valid regular expression: {exc}"
+            ) from exc
 
 
 GPU_SPECS = ReferenceFile(
     name="gpu_specs.csv",
     table="gpu_specs",
     schema={
-        "gpu_model": pl.String, "vendor": pl.String, "tflops_bf16_dense": pl.Float64, "tflops_fp16_dense": pl.Float64,
-        "tflops_fp8_dense": pl.Float64, "memory_gb": pl.Float64, "memory_bandwidth_tbps": pl.Float64,
-        "tdp_w": pl.Float64, "source": pl.String, "notes": pl.String,
+        "gpu_model": pl.String,
+        "vendor": pl.String,
+        "tflops_bf16_dense": pl.Float64,
+        "tflops_fp16_dense": pl.Float64,
+        "tflops_fp8_dense": pl.Float64,
+        "memory_gb": pl.Float64,
+        "memory_bandwidth_tbps": pl.Float64,
+        "tdp_w": pl.Float64,
+        "source": pl.String,
+        "notes": pl.String,
     },
     required=("gpu_model", "vendor", "source"),
     key=("gpu_model",),
-    description="Accelerator specs: dense BF16/FP16/FP8 TFLOP/s (no sparsity), memory, bandwidth, TDP; one cited source per row.",
+    description="Accelerator specs: dense BF16/FP16/FP8 TFLOP/s (no sparsity), memory, bandwidth, TDP; one cited "
+    "source per row.",
 )
 
 GPU_ALIASES = ReferenceFile(
     name="gpu_aliases.csv",
     table="gpu_aliases",
     schema={
-        "alias": pl.String, "provider": pl.String, "instance_pattern": pl.String, "gpu_count": pl.Float64,
-        "gpu_model": pl.String, "source": pl.String,
+        "alias": pl.String,
+        "provider": pl.String,
+        "instance_pattern": pl.String,
+        "gpu_count": pl.Float64,
+        "gpu_model": pl.String,
+        "source": pl.String,
     },
     required=("alias", "gpu_model", "source"),
     key=("alias", "provider", "instance_pattern"),
-    description="Every GPU name seen at a provider, mapped to one canonical GPU model (optionally narrowed by provider and instance-type pattern).",
+    description="Every GPU name seen at a provider, mapped to one canonical GPU model (optionally narrowed by provider "
+    "and instance-type pattern).",
 )
 
 REFERENCE_MODELS = ReferenceFile(
     name="reference_models.csv",
     table="reference_models",
     schema={
-        "model": pl.String, "params_total": pl.Float64, "params_active": pl.Float64, "training_tokens": pl.Float64,
-        "source": pl.String, "notes": pl.String,
+        "model": pl.String,
+        "params_total": pl.Float64,
+        "params_active": pl.Float64,
+        "training_tokens": pl.Float64,
+        "source": pl.String,
+        "notes": pl.String,
     },
     required=("model", "params_total", "params_active", "source"),
     key=("model",),
@@ -119,71 +140,129 @@ TRAINING_RUNS = ReferenceFile(
     name="training_runs.csv",
     table="training_runs",
     schema={
-        "model": pl.String, "scope": pl.String, "gpu_model": pl.String, "hardware_hours": pl.Float64, "gpus": pl.Float64,
-        "wall_clock_days": pl.Float64, "published_cost_usd": pl.Float64, "published_price_per_gpu_hour_usd": pl.Float64,
-        "source": pl.String, "notes": pl.String,
+        "model": pl.String,
+        "scope": pl.String,
+        "gpu_model": pl.String,
+        "hardware_hours": pl.Float64,
+        "gpus": pl.Float64,
+        "wall_clock_days": pl.Float64,
+        "published_cost_usd": pl.Float64,
+        "published_price_per_gpu_hour_usd": pl.Float64,
+        "source": pl.String,
+        "notes": pl.String,
     },
     required=("model", "scope", "gpu_model", "hardware_hours", "source"),
     key=("model", "scope"),
-    description="Published training runs: the hardware-hours (and cost, where given) each reference model's training took, with the source.",
+    description="Published training runs: the hardware-hours (and cost, where given) each reference model's training "
+    "took, with the source.",
 )
 
 INFERENCE_THROUGHPUT = ReferenceFile(
     name="inference_throughput.csv",
     table="inference_throughput",
     schema={
-        "model": pl.String, "gpu_model": pl.String, "gpus": pl.Float64, "precision": pl.String, "input_tokens": pl.Float64,
-        "output_tokens": pl.Float64, "tokens_per_second": pl.Float64, "source": pl.String, "notes": pl.String,
+        "model": pl.String,
+        "gpu_model": pl.String,
+        "gpus": pl.Float64,
+        "precision": pl.String,
+        "input_tokens": pl.Float64,
+        "output_tokens": pl.Float64,
+        "tokens_per_second": pl.Float64,
+        "source": pl.String,
+        "notes": pl.String,
     },
     required=("model", "gpu_model", "gpus", "tokens_per_second", "source"),
     key=("model", "gpu_model", "precision", "input_tokens", "output_tokens"),
-    description="Measured inference throughput (generated tokens per second of a group of GPUs) for reference models, each with its source.",
+    description="Measured inference throughput (generated tokens per second of a group of GPUs) for reference models, "
+    "each with its source.",
 )
 
 GPU_PURCHASE_PRICES = ReferenceFile(
     name="gpu_purchase_prices.csv",
     table="gpu_purchase_prices",
-    schema={"gpu_model": pl.String, "server_price_per_gpu_usd": pl.Float64, "price_date": pl.String, "source": pl.String, "notes": pl.String},
+    schema={
+        "gpu_model": pl.String,
+        "server_price_per_gpu_usd": pl.Float64,
+        "price_date": pl.String,
+        "source": pl.String,
+        "notes": pl.String,
+    },
     required=("gpu_model", "server_price_per_gpu_usd", "price_date", "source"),
     key=("gpu_model",),
-    description="Purchase prices of GPU servers, per GPU (server price / GPUs), dated and sourced: the capex behind owned-hardware costs.",
+    description="Purchase prices of GPU servers, per GPU (server price / GPUs), dated and sourced: the capex behind "
+    "owned-hardware costs.",
 )
 
 SCENARIOS = ReferenceFile(
     name="scenarios.csv",
     table="scenarios",
     schema={
-        "name": pl.String, "kind": pl.String, "description": pl.String, "gpu_model": pl.String,
-        **{c: pl.Float64 for c in (
-            "params_active", "training_tokens", "peak_tflops_dense", "mfu", "price_per_gpu_hour_usd", "daily_users",
-            "queries_per_user_per_day", "queries_per_second", "tokens_per_query", "tokens_per_second_per_gpu", "utilization",
-            "gpus_per_server", "servers", "budget_usd", "server_price_usd", "server_power_kw", "tariff_usd_per_kwh", "pue",
-        )},
-        "source": pl.String, "notes": pl.String,
+        "name": pl.String,
+        "kind": pl.String,
+        "description": pl.String,
+        "gpu_model": pl.String,
+        **{
+            c: pl.Float64
+            for c in (
+                "params_active",
+                "training_tokens",
+                "peak_tflops_dense",
+                "mfu",
+                "price_per_gpu_hour_usd",
+                "daily_users",
+                "queries_per_user_per_day",
+                "queries_per_second",
+                "tokens_per_query",
+                "tokens_per_second_per_gpu",
+                "utilization",
+                "gpus_per_server",
+                "servers",
+                "budget_usd",
+                "server_price_usd",
+                "server_power_kw",
+                "tariff_usd_per_kwh",
+                "pue",
+            )
+        },
+        "source": pl.String,
+        "notes": pl.String,
     },
     required=("name", "kind", "description", "gpu_model", "source"),
     key=("name",),
-    description="Named scenarios of the seed analysis (training, serving, fleet), each with the assumptions its source stated.",
+    description="Named scenarios of the seed analysis (training, serving, fleet), each with the assumptions its source "
+    "stated.",
 )
 
 SCENARIO_PUBLISHED = ReferenceFile(
     name="scenario_published.csv",
     table="scenario_published",
     schema={
-        "scenario": pl.String, "metric": pl.String, "published_value": pl.Float64, "significant_digits": pl.Int64,
-        "as_written": pl.String, "source": pl.String,
+        "scenario": pl.String,
+        "metric": pl.String,
+        "published_value": pl.Float64,
+        "significant_digits": pl.Int64,
+        "as_written": pl.String,
+        "source": pl.String,
     },
     required=("scenario", "metric", "published_value", "significant_digits", "source"),
     key=("scenario", "metric"),
-    description="The figures each seed scenario published (value, precision as written, source): what the cost model must reproduce.",
+    description="The figures each seed scenario published (value, precision as written, source): what the cost model "
+    "must reproduce.",
 )
 
 PRICE_CONFIRMATIONS = ReferenceFile(
     name="price_confirmations.csv",
     table="price_confirmations",
     schema={
-        "source": pl.String, "provider": pl.String, "region": pl.String, "instance_type": pl.String, "pricing": pl.String,
-        "commitment_term": pl.String, "price_per_hour_usd": pl.Float64, "confirmed_on": pl.String, "confirmed_by": pl.String,
+        "source": pl.String,
+        "provider": pl.String,
+        "region": pl.String,
+        "instance_type": pl.String,
+        "pricing": pl.String,
+        "commitment_term": pl.String,
+        "price_per_hour_usd": pl.Float64,
+        "confirmed_on": pl.String,
+        "confirmed_by": pl.String,
         "source_note": pl.String,
     },
     required=("source", "provider", "instance_type", "pricing", "price_per_hour_usd", "confirmed_on", "confirmed_by"),
@@ -193,7 +272,14 @@ PRICE_CONFIRMATIONS = ReferenceFile(
 )
 
 REFERENCE_FILES = (
-    GPU_SPECS, GPU_ALIASES, REFERENCE_MODELS, TRAINING_RUNS, INFERENCE_THROUGHPUT, GPU_PURCHASE_PRICES, SCENARIOS, SCENARIO_PUBLISHED,
+    GPU_SPECS,
+    GPU_ALIASES,
+    REFERENCE_MODELS,
+    TRAINING_RUNS,
+    INFERENCE_THROUGHPUT,
+    GPU_PURCHASE_PRICES,
+    SCENARIOS,
+    SCENARIO_PUBLISHED,
     PRICE_CONFIRMATIONS,
 )
 

@@ -20,7 +20,14 @@ import polars as pl
 from assets.energy.reference import DATACENTER_PUE
 from assets.reference import files
 from costmodel.hardware import gpu_row
-from costmodel.power import DEFAULT_TARIFF_SOURCE, PUE_FALLBACK_PREFIX, Electricity, default_electricity, electricity_for, regions_named
+from costmodel.power import (
+    DEFAULT_TARIFF_SOURCE,
+    PUE_FALLBACK_PREFIX,
+    Electricity,
+    default_electricity,
+    electricity_for,
+    regions_named,
+)
 from costmodel.prices import PRICINGS, choose_price
 from pipeline.commands import UsageError, reader, short_list
 from pipeline.display import format_table
@@ -66,7 +73,9 @@ def resolve_gpu(name: str) -> dict:
     specs = reference(files.GPU_SPECS)
     canonical = {m.lower(): m for m in specs["gpu_model"]}
     aliases = reference(files.GPU_ALIASES).filter(pl.col("provider").is_null() & pl.col("instance_pattern").is_null())
-    canonical |= {a.lower(): m for a, m in aliases.select("alias", "gpu_model").iter_rows() if a.lower() not in canonical}
+    canonical |= {
+        a.lower(): m for a, m in aliases.select("alias", "gpu_model").iter_rows() if a.lower() not in canonical
+    }
     model = canonical.get(name.lower())
     if model is None:
         raise UsageError(f"unknown GPU {name!r} (known: {short_list(specs['gpu_model'])})")
@@ -98,8 +107,11 @@ def model_params(args) -> tuple[dict, dict]:
             raise UsageError("--active-params goes with --params, not --model")
         row = resolve_model(args.model)
         source = f"reference_models.csv: {row['source']}"
-        return row, {"model": assumption(row["model"], source), "params_active": assumption(row["params_active"], source),
-                     "params_total": assumption(row["params_total"], source)}
+        return row, {
+            "model": assumption(row["model"], source),
+            "params_active": assumption(row["params_active"], source),
+            "params_total": assumption(row["params_total"], source),
+        }
     active = args.active_params or args.params
     if active > args.params:
         raise UsageError(f"--active-params ({active:g}) cannot exceed --params ({args.params:g})")
@@ -112,16 +124,29 @@ def assumption(value, source: str) -> dict:
 
 
 def add_price_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--price-per-gpu-hour", type=number, metavar="USD", help="your own $/GPU-hour (else the warehouse's cheapest)")
+    parser.add_argument(
+        "--price-per-gpu-hour", type=number, metavar="USD", help="your own $/GPU-hour (else the warehouse's cheapest)"
+    )
     parser.add_argument("--provider", help="take the cheapest price at this provider")
     parser.add_argument("--pricing", choices=PRICINGS, help="on_demand (default) or spot")
 
 
 def add_electricity_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--pue", type=number, help="power usage effectiveness (default: the region's, else the provider's fleet-wide "
-                        "PUE in datacenter_pue.csv, else its '*' default)")
-    parser.add_argument("--tariff-usd-per-kwh", type=number, metavar="USD", help="electricity price (default: where the price's offer runs, else $0.08)")
-    parser.add_argument("--region", help="take tariff, grid intensity and PUE of this cloud region from marts.energy_by_region")
+    parser.add_argument(
+        "--pue",
+        type=number,
+        help="power usage effectiveness (default: the region's, else the provider's fleet-wide "
+        "PUE in datacenter_pue.csv, else its '*' default)",
+    )
+    parser.add_argument(
+        "--tariff-usd-per-kwh",
+        type=number,
+        metavar="USD",
+        help="electricity price (default: where the price's offer runs, else $0.08)",
+    )
+    parser.add_argument(
+        "--region", help="take tariff, grid intensity and PUE of this cloud region from marts.energy_by_region"
+    )
     parser.add_argument("--grid-gco2-per-kwh", type=number, metavar="G", help="grid carbon intensity, for co2_kg")
 
 
@@ -147,7 +172,9 @@ def warehouse_energy(required: bool = False) -> pl.DataFrame | None:
 
 
 def datacenter_pue() -> pl.DataFrame:
-    """core.datacenter_pue, the PUE rows marts.energy_by_region picks from; before a first run, the bundled file it is loaded from."""
+    """core.datacenter_pue, the PUE rows marts.energy_by_region picks from; before a first run, the bundled file it is
+    loaded from.
+    """
     import warehouse
     from warehouse import energy
 
@@ -161,7 +188,9 @@ def datacenter_pue() -> pl.DataFrame:
 
 def offer_text(offer: dict) -> str:
     """Where a price comes from, in words: provider region instance, date (origin)."""
-    where = " ".join(str(offer[k]) for k in ("price_provider", "price_region", "price_instance_type") if offer.get(k) is not None)
+    where = " ".join(
+        str(offer[k]) for k in ("price_provider", "price_region", "price_instance_type") if offer.get(k) is not None
+    )
     return f"{where}, {offer['price_snapshot_date']} ({offer['price_origin']})"
 
 
@@ -177,12 +206,16 @@ def resolve_price(args, gpu_model: str) -> tuple[dict | None, dict]:
         where = f" at {args.provider}" if args.provider else ""
         raise UsageError(f"no {pricing} price for {gpu_model}{where} in the warehouse: pass --price-per-gpu-hour")
     source = f"{offer['price_source']}: cheapest {pricing} of {offer['price_offers']} offers: {offer_text(offer)}"
-    return offer, {"price_per_gpu_hour_usd": assumption(offer["price_per_gpu_hour_usd"], source),
-                   "price_snapshot_date": assumption(str(offer["price_snapshot_date"]), "marts.latest_gpu_prices")}
+    return offer, {
+        "price_per_gpu_hour_usd": assumption(offer["price_per_gpu_hour_usd"], source),
+        "price_snapshot_date": assumption(str(offer["price_snapshot_date"]), "marts.latest_gpu_prices"),
+    }
 
 
 def resolve_electricity(args, offer: dict | None) -> tuple[Electricity, dict]:
-    """PUE, tariff and grid intensity: given > --region > where the offer runs > fallbacks (PUE: core.datacenter_pue; tariff: $0.08)."""
+    """PUE, tariff and grid intensity: given > --region > where the offer runs > fallbacks (PUE: core.datacenter_pue;
+    tariff: $0.08).
+    """
     provider = args.provider or (offer or {}).get("price_provider")
     if args.region is not None:
         if args.tariff_usd_per_kwh is not None:
@@ -190,13 +223,18 @@ def resolve_electricity(args, offer: dict | None) -> tuple[Electricity, dict]:
         energy = warehouse_energy(required=True)
         rows = regions_named(energy, args.region)
         if rows.is_empty():
-            raise UsageError(f"no region {args.region!r} in marts.energy_by_region (see `gpucost energy --all`); or pass --tariff-usd-per-kwh")
+            raise UsageError(
+                f"no region {args.region!r} in marts.energy_by_region (see `gpucost energy --all`); or pass "
+                "--tariff-usd-per-kwh"
+            )
         preferred = rows.filter(pl.col("provider") == (provider or "").lower())
         place = (preferred if preferred.height else rows).row(0, named=True)
         electricity = electricity_for(energy, datacenter_pue(), place["provider"], place["region"])
         where = f"marts.energy_by_region {place['provider']} {place['region']}"
     elif offer is not None and args.tariff_usd_per_kwh is None:
-        electricity = electricity_for(warehouse_energy(), datacenter_pue(), offer["price_provider"], offer["price_region"])
+        electricity = electricity_for(
+            warehouse_energy(), datacenter_pue(), offer["price_provider"], offer["price_region"]
+        )
         where = f"marts.energy_by_region {offer['price_provider']} {offer['price_region']}"
     else:
         electricity = default_electricity(datacenter_pue(), provider)
@@ -204,17 +242,29 @@ def resolve_electricity(args, offer: dict | None) -> tuple[Electricity, dict]:
     if args.pue is not None:
         electricity = dataclasses.replace(electricity, pue=args.pue, pue_source="given")
     if args.tariff_usd_per_kwh is not None:
-        electricity = dataclasses.replace(electricity, tariff_usd_per_kwh=args.tariff_usd_per_kwh, tariff_source="given",
-                                          tariff_period=None, tariff_is_fallback=False)
+        electricity = dataclasses.replace(
+            electricity,
+            tariff_usd_per_kwh=args.tariff_usd_per_kwh,
+            tariff_source="given",
+            tariff_period=None,
+            tariff_is_fallback=False,
+        )
     if args.grid_gco2_per_kwh is not None:
-        electricity = dataclasses.replace(electricity, grid_gco2_per_kwh=args.grid_gco2_per_kwh, grid_source="given", grid_year=None)
+        electricity = dataclasses.replace(
+            electricity, grid_gco2_per_kwh=args.grid_gco2_per_kwh, grid_source="given", grid_year=None
+        )
 
     def label(source: str | None, is_default: bool) -> str:
         return source if (source == "given" or is_default or where is None) else f"{where}: {source}"
 
     out = {
-        "pue": assumption(electricity.pue, label(electricity.pue_source, electricity.pue_source.startswith(PUE_FALLBACK_PREFIX))),
-        "tariff_usd_per_kwh": assumption(electricity.tariff_usd_per_kwh, label(electricity.tariff_source, electricity.tariff_source == DEFAULT_TARIFF_SOURCE)),
+        "pue": assumption(
+            electricity.pue, label(electricity.pue_source, electricity.pue_source.startswith(PUE_FALLBACK_PREFIX))
+        ),
+        "tariff_usd_per_kwh": assumption(
+            electricity.tariff_usd_per_kwh,
+            label(electricity.tariff_source, electricity.tariff_source == DEFAULT_TARIFF_SOURCE),
+        ),
     }
     if electricity.tariff_period:
         out["tariff_period"] = assumption(electricity.tariff_period, out["tariff_usd_per_kwh"]["source"])
@@ -246,8 +296,18 @@ def emit(result: dict, as_json: bool) -> None:
     if result.get("assumptions"):
         print("\nAssumptions:\n")
         rows = result["assumptions"].items()
-        print(format_table(pl.DataFrame({"assumption": [k for k, _ in rows], "value": [show(k, a["value"]) for k, a in rows],
-                                         "source": [a["source"] for _, a in rows]}, schema={"assumption": pl.String, "value": pl.String, "source": pl.String})))
+        print(
+            format_table(
+                pl.DataFrame(
+                    {
+                        "assumption": [k for k, _ in rows],
+                        "value": [show(k, a["value"]) for k, a in rows],
+                        "source": [a["source"] for _, a in rows],
+                    },
+                    schema={"assumption": pl.String, "value": pl.String, "source": pl.String},
+                )
+            )
+        )
 
 
 def _is_year(name: str) -> bool:
@@ -256,7 +316,9 @@ def _is_year(name: str) -> bool:
 
 
 def show(name: str, value) -> str:
-    """A value for the terminal: money with $ and separators, years as written, big numbers with separators, small ones to 4 figures."""
+    """A value for the terminal: money with $ and separators, years as written, big numbers with separators, small ones
+    to 4 figures.
+    """
     if value is None:
         return "-"
     if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -8,8 +8,18 @@ from pipeline.commands import UsageError, one_line_errors, reader
 from pipeline.display import format_table
 
 SUMMARY = (
-    "provider", "region", "country_code", "state_code", "tariff_usd_per_kwh", "tariff_source", "tariff_sector",
-    "tariff_period", "tariff_basis", "grid_gco2_per_kwh", "grid_year", "pue",
+    "provider",
+    "region",
+    "country_code",
+    "state_code",
+    "tariff_usd_per_kwh",
+    "tariff_source",
+    "tariff_sector",
+    "tariff_period",
+    "tariff_basis",
+    "grid_gco2_per_kwh",
+    "grid_year",
+    "pue",
 )
 
 
@@ -36,12 +46,17 @@ def cmd_energy(args) -> int:
     print(format_table(frame.select(SUMMARY)))
     fallbacks = frame.filter(pl.col("tariff_is_fallback"))
     if fallbacks.height:
-        print(f"\n{fallbacks.height} of {frame.height} regions use a fallback tariff (tariff_basis, tariff_note; details: --provider P --region R).")
+        print(
+            f"\n{fallbacks.height} of {frame.height} regions use a fallback tariff (tariff_basis, tariff_note; "
+            "details: --provider P --region R)."
+        )
     return 0
 
 
 def register(subparsers) -> None:
-    energy = one_line_errors(subparsers.add_parser("energy", help="electricity price, grid carbon and PUE per cloud region"))
+    energy = one_line_errors(
+        subparsers.add_parser("energy", help="electricity price, grid carbon and PUE per cloud region")
+    )
     energy.add_argument("--provider", help="only this provider (aws, azure, gcp, lambda, runpod, ...; any case)")
     energy.add_argument("--region", help="one region in full, every column (needs --provider)")
     energy.add_argument("--all", action="store_true", help="every mapped region, not only those with a GPU price")

@@ -61,39 +61,85 @@ def cmd_prices(args) -> int:
     if args.gpus is not None and not args.gpu:
         raise UsageError("--gpus needs --gpu (which GPU to rent N of)")
     if args.held and (args.gpus is not None or args.spot):
-        raise UsageError("--held lists held prices of every pricing: it takes --gpu, --provider and --region, not --gpus or --spot")
+        raise UsageError(
+            "--held lists held prices of every pricing: it takes --gpu, --provider and --region, not --gpus or --spot"
+        )
     pricing = "spot" if args.spot else "on_demand"
     try:
         with reader() as con:
             provider = _known(args.provider, prices.price_providers(con), "provider")
-            region = _known(args.region, prices.price_regions(con, provider), "region", f" for {provider}" if provider else "")
+            region = _known(
+                args.region, prices.price_regions(con, provider), "region", f" for {provider}" if provider else ""
+            )
             where = {"provider": provider, "region": region}
             if args.held:
                 frame = prices.held_gpu_prices(con, gpu=None if args.gpu is None else _resolve(con, args.gpu), **where)
-                frame = frame.with_columns(pl.format(
-                    "{},{},{},{},{},{},{},<YYYY-MM-DD>,<your name>,<what you checked>", "source", "provider",
-                    pl.col("region").fill_null(""), "instance_type", "pricing", pl.col("commitment_term").fill_null(""), "price_per_hour_usd",
-                ).alias("confirmation_line"))
+                frame = frame.with_columns(
+                    pl.format(
+                        "{},{},{},{},{},{},{},<YYYY-MM-DD>,<your name>,<what you checked>",
+                        "source",
+                        "provider",
+                        pl.col("region").fill_null(""),
+                        "instance_type",
+                        "pricing",
+                        pl.col("commitment_term").fill_null(""),
+                        "price_per_hour_usd",
+                    ).alias("confirmation_line")
+                )
                 columns = ["source", "provider", "region", "instance_type", "price_per_gpu_hour_usd", "held_reason"]
-                title = ("Prices held out of the marts. If one is real, add its confirmation_line (--json shows it) to "
-                         "assets/reference/data/price_confirmations.csv:")
+                title = (
+                    "Prices held out of the marts. If one is real, add its confirmation_line (--json shows it) to "
+                    "assets/reference/data/price_confirmations.csv:"
+                )
             elif args.gpus is not None:
                 gpu = _resolve(con, args.gpu)
                 frame = prices.cheapest_gpus(con, gpu, args.gpus, pricing=pricing, limit=args.limit, **where)
-                columns = ["gpu_model", "provider", "region", "instance_type", "gpu_count", "instances",
-                           "total_price_per_hour_usd", "price_per_needed_gpu_hour_usd", "source", "age_days"]
+                columns = [
+                    "gpu_model",
+                    "provider",
+                    "region",
+                    "instance_type",
+                    "gpu_count",
+                    "instances",
+                    "total_price_per_hour_usd",
+                    "price_per_needed_gpu_hour_usd",
+                    "source",
+                    "age_days",
+                ]
                 title = f"Cheapest ways to rent {args.gpus} x {gpu} ({pricing}), whole instances:"
             elif args.gpu:
                 gpu = _resolve(con, args.gpu)
                 frame = prices.gpu_offers(con, gpu=gpu, pricing=pricing, limit=args.limit, **where)
-                columns = ["gpu_model", "provider", "region", "instance_type", "gpu_count", "price_per_gpu_hour_usd",
-                           "price_per_hour_usd", "price_basis", "source", "age_days"]
+                columns = [
+                    "gpu_model",
+                    "provider",
+                    "region",
+                    "instance_type",
+                    "gpu_count",
+                    "price_per_gpu_hour_usd",
+                    "price_per_hour_usd",
+                    "price_basis",
+                    "source",
+                    "age_days",
+                ]
                 title = f"{gpu} offers ({pricing}), cheapest per GPU-hour first:"
             else:
                 frame = prices.gpu_model_summary(con, pricing=pricing, **where)
-                columns = ["gpu_model", "offers", "providers", "cheapest_price_per_gpu_hour_usd",
-                           "median_price_per_gpu_hour_usd", "provider", "region", "instance_type", "age_days"]
-                title = f"GPU models ({pricing}, whole instances): cheapest and median $ per GPU-hour, and where the cheapest is:"
+                columns = [
+                    "gpu_model",
+                    "offers",
+                    "providers",
+                    "cheapest_price_per_gpu_hour_usd",
+                    "median_price_per_gpu_hour_usd",
+                    "provider",
+                    "region",
+                    "instance_type",
+                    "age_days",
+                ]
+                title = (
+                    f"GPU models ({pricing}, whole instances): cheapest and median $ per GPU-hour, and where the "
+                    "cheapest is:"
+                )
     except duckdb.Error as exc:
         raise UsageError(f"cannot read the price marts ({str(exc).splitlines()[0]}): run `gpucost run` first") from exc
     _show(frame.select(columns) if not args.json else frame, args, title)
@@ -101,17 +147,24 @@ def cmd_prices(args) -> int:
 
 
 def register(subparsers) -> None:
-    parser = one_line_errors(subparsers.add_parser(
-        "prices", help="today's GPU prices: per model, per offer (--gpu), or the cheapest N GPUs (--gpus)",
-        description=__doc__.split("\n\n", 1)[1],
-    ))
+    parser = one_line_errors(
+        subparsers.add_parser(
+            "prices",
+            help="today's GPU prices: per model, per offer (--gpu), or the cheapest N GPUs (--gpus)",
+            description=__doc__.split("\n\n", 1)[1],
+        )
+    )
     parser.add_argument("--gpu", help="GPU model or family, e.g. H100 (all variants), H100-SXM, A100-80GB, L4, TPU-v5e")
     parser.add_argument("--provider", help="only this provider (aws, azure, gcp, lambda, runpod, ...)")
     parser.add_argument("--region", help="only this region (as the provider names it: us-east-1, eastus, us-central1)")
     parser.add_argument("--spot", action="store_true", help="spot / preemptible prices instead of on-demand")
     parser.add_argument("--gpus", type=int, metavar="N", help="with --gpu: the cheapest ways to rent N of them")
     parser.add_argument("--limit", type=int, default=20, help="rows to show for --gpu and --gpus (0 = all; default 20)")
-    parser.add_argument("--held", action="store_true", help="prices held out of the marts (implausible, or a >5x jump), and how to confirm one; "
-                        "--gpu, --provider and --region filter them")
+    parser.add_argument(
+        "--held",
+        action="store_true",
+        help="prices held out of the marts (implausible, or a >5x jump), and how to confirm one; "
+        "--gpu, --provider and --region filter them",
+    )
     parser.add_argument("--json", action="store_true", help="print rows as JSON (every column)")
     parser.set_defaults(func=cmd_prices)

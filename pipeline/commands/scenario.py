@@ -9,12 +9,22 @@ import polars as pl
 from assets.reference import files
 from costmodel.scenarios import ELECTRICITY_KEYS, PRICE_KEYS, scenario_result
 from pipeline.commands import UsageError, one_line_errors
-from pipeline.commands.cost_inputs import datacenter_pue, emit, offer_text, reference, show, warehouse_energy, warehouse_prices
+from pipeline.commands.cost_inputs import (
+    datacenter_pue,
+    emit,
+    offer_text,
+    reference,
+    show,
+    warehouse_energy,
+    warehouse_prices,
+)
 from pipeline.display import format_table
 
 
 def register(subparsers) -> None:
-    parser = one_line_errors(subparsers.add_parser("scenario", help="a seed-analysis scenario: as published, and today"))
+    parser = one_line_errors(
+        subparsers.add_parser("scenario", help="a seed-analysis scenario: as published, and today")
+    )
     parser.add_argument("name", nargs="?", help="scenario name (see --list)")
     parser.add_argument("--list", action="store_true", help="list the scenarios")
     parser.add_argument("--json", action="store_true", help="print JSON: name, as_published, today")
@@ -35,7 +45,11 @@ def cmd_scenario(args) -> int:
     if found.is_empty():
         raise UsageError(f"unknown scenario {args.name!r} (known: {', '.join(scenarios['name'])})")
     result = scenario_result(
-        found.row(0, named=True), reference(files.SCENARIO_PUBLISHED), reference(files.GPU_SPECS), warehouse_prices(), warehouse_energy(),
+        found.row(0, named=True),
+        reference(files.SCENARIO_PUBLISHED),
+        reference(files.GPU_SPECS),
+        warehouse_prices(),
+        warehouse_energy(),
         datacenter_pue(),
     )
     if args.json:
@@ -48,7 +62,9 @@ def cmd_scenario(args) -> int:
 def print_scenario(result: dict) -> None:
     same, best = result["today"]["same_hardware"] or {}, result["today"]["best_hardware"] or {}
     print(f"{result['name']}: {result['description']}\nSource: {result['source']}\n")
-    metrics = dict.fromkeys(m for m in [*result["as_published"], *same, *best] if m not in (*PRICE_KEYS, *ELECTRICITY_KEYS))
+    metrics = dict.fromkeys(
+        m for m in [*result["as_published"], *same, *best] if m not in (*PRICE_KEYS, *ELECTRICITY_KEYS)
+    )
     columns = {
         "figure": list(metrics),
         "published": [show(m, result["published"].get(m)) for m in metrics],
@@ -59,8 +75,13 @@ def print_scenario(result: dict) -> None:
     print(format_table(pl.DataFrame(columns)))
     for label, today in (("same hardware", same), ("best hardware", best)):
         if today:
-            print(f"\nToday, {label}: {today['gpu_model']} at ${today['price_per_gpu_hour_usd']:.2f}/GPU-hour ({offer_text(today)}); "
-                  f"electricity ${today['tariff_usd_per_kwh']:.3f}/kWh ({today['tariff_source']}), PUE {today['pue']:g}.")
+            print(
+                f"\nToday, {label}: {today['gpu_model']} at ${today['price_per_gpu_hour_usd']:.2f}/GPU-hour "
+                f"({offer_text(today)}); "
+                f"electricity ${today['tariff_usd_per_kwh']:.3f}/kWh ({today['tariff_source']}), PUE {today['pue']:g}."
+            )
     missed = [m for m, ok in result["matches_published"].items() if not ok]
-    print(f"\nAs published: {len(result['published']) - len(missed)} of {len(result['published'])} published figures reproduced"
-          + (f"; not: {', '.join(missed)}." if missed else "."))
+    print(
+        f"\nAs published: {len(result['published']) - len(missed)} of {len(result['published'])} published figures "
+        "reproduced" + (f"; not: {', '.join(missed)}." if missed else ".")
+    )
