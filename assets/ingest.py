@@ -1,23 +1,22 @@
-"""Ingest any source into its raw table: live first, offline honest.
+"""Ingest any source into its raw table: live first, offline honest. No Dagster here.
 
-One asset factory for every source. Live data when the source answers; when it
-does not, the asset fails with the source's own error and the warehouse keeps its
-last good data (the source shows as stale). Only when the warehouse has nothing
-at all for a source does the run bootstrap from the snapshot bundled in the repo,
-and every such row says so in `origin`.
+Live data when the source answers; when it does not, the source fails with its own
+error and the warehouse keeps its last good data (the source shows as stale). Only
+when the warehouse has nothing at all for a source does the run bootstrap from the
+snapshot bundled in the repo, and every such row says so in `origin`.
 """
+
+from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-import dagster as dg
 import polars as pl
 
 import warehouse
 from assets.errors import SourceError
-from assets.metadata import OWNERS, content_version, table_metadata
-from assets.resources import WAREHOUSE_POOL, IngestSettings, WarehouseResource
 from assets.source import Source
+from assets.versions import content_version, utc_now
 from warehouse import queries
 
 
@@ -33,10 +32,6 @@ class IngestResult:
 
 class SourceFailed(RuntimeError):
     """The source could not be ingested; its last good data stays in the warehouse."""
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def parse_payloads(source: Source, payloads: dict[str, bytes]) -> pl.DataFrame:
@@ -63,10 +58,12 @@ def _with_meta(
     )
 
 
-def ingest_source(
-    source: Source, store: WarehouseResource, settings: IngestSettings, now: dt.datetime | None = None
-) -> IngestResult:
-    """Fetch (or bootstrap) one source and replace its slice for the day in its raw table."""
+def ingest_source(source: Source, store, settings, now: dt.datetime | None = None) -> IngestResult:
+    """Fetch (or bootstrap) one source and replace its slice for the day in its raw table.
+
+    `store` has writer() (a warehouse.Warehouse, or the Dagster resource); `settings` has offline,
+    client(name) and urls(defaults) (assets.settings.IngestConfig, or the Dagster resource).
+    """
     now = now or utc_now()
     frame = None
     if settings.offline:
@@ -108,80 +105,3 @@ def ingest_source(
             message=message,
         )
     return IngestResult(frame, status, origin, snapshot_date, message, content_version(frame, source.version_ignores))
-
-
-def build_ingest_asset(source: Source, group: str) -> dg.AssetsDefinition:
-    """The raw/<table> asset for a source."""
-
-    @dg.asset(
-        key=["raw", source.table],
-        group_name=group,
-        kinds=set(source.kinds),
-        pool=WAREHOUSE_POOL,
-        owners=OWNERS,
-        description=source.description,
-        tags={"source": source.name},
-    )
-    def _ingest(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, ingest: IngestSettings
-    ) -> dg.MaterializeResult:
-        try:
-            result = ingest_source(source, warehouse, ingest)
-        except SourceFailed as failed:
-            raise dg.Failure(description=str(failed), allow_retries=False) from failed
-        if result.status == "snapshot":
-            context.log.warning(result.message)
-        return dg.MaterializeResult(
-            metadata={
-                **table_metadata(result.frame, source.raw_table),
-                "origin": result.origin,
-                "snapshot_date": result.snapshot_date.isoformat(),
-                "status": result.status,
-                "message": result.message,
-                "base_urls": dg.MetadataValue.json(ingest.urls(source.base_urls)),
-            },
-            data_version=dg.DataVersion(result.data_version),
-        )
-
-    return _ingest
-
-
-def build_freshness_check(source: Source) -> dg.AssetChecksDefinition:
-    """Is this source's data live and recent? Warns (never blocks: stale data is kept and used, and says so)."""
-    allowed_days = source.expected_interval.days + 1
-
-    @dg.asset_check(
-        asset=dg.AssetKey(["raw", source.table]),
-        name=f"{source.table}_fresh",
-        blocking=False,
-        description=f"{source.name} holds live data at most {allowed_days} day(s) old (it publishes every "
-        f"{source.expected_interval.days} day(s)).",
-    )
-    def _fresh(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.reader() as con:
-            status = queries.source_status(con).filter(pl.col("source") == source.name)
-        if status.is_empty():
-            return dg.AssetCheckResult(
-                passed=False, severity=dg.AssetCheckSeverity.WARN, description=f"{source.name} has never been ingested"
-            )
-        row = status.row(0, named=True)
-        age = row["data_age_days"]
-        passed = (
-            row["data_origin"] == "live" and age is not None and age <= allowed_days and row["last_status"] != "failed"
-        )
-        return dg.AssetCheckResult(
-            passed=passed,
-            severity=dg.AssetCheckSeverity.WARN,
-            description=None
-            if passed
-            else f"{source.name}: data is {age} day(s) old ({row['data_origin']}); last attempt {row['last_status']}",
-            metadata={
-                "data_age_days": age if age is not None else -1,
-                "data_origin": row["data_origin"] or "",
-                "data_snapshot_date": str(row["data_snapshot_date"]),
-                "last_status": row["last_status"],
-                "last_message": row["last_message"] or "",
-            },
-        )
-
-    return _fresh

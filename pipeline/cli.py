@@ -56,7 +56,7 @@ def cmd_run(args) -> int:
 
 
 def print_report() -> None:
-    from assets.costs import HEADLINE_MODEL
+    from assets.costs.headline import HEADLINE_MODEL
     from warehouse import queries
 
     with reader() as con:

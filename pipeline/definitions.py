@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.costs import cost_assets, cost_checks
-from assets.energy import energy_assets, energy_checks
-from assets.prices import price_assets, price_checks
-from assets.reference import reference_assets
+from assets.costs.defs import cost_assets, cost_checks
+from assets.energy.defs import energy_assets, energy_checks
+from assets.prices.defs import price_assets, price_checks
+from assets.reference.defs import reference_assets
 from pipeline.automation import automation_sensor, reference_files_sensor
 from pipeline.resources import build_resources
 from pipeline.schedules import daily_ingest_job, daily_ingest_schedule, source_freshness_job, source_freshness_schedule

@@ -60,6 +60,20 @@ def warehouse_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse.duckdb"
 
 
+@pytest.fixture(scope="session")
+def offline_warehouse(tmp_path_factory) -> Path:
+    """One `gpucost run --offline` (bundled snapshots), shared by every test that only reads it."""
+    from pipeline.cli import main
+
+    root = tmp_path_factory.mktemp("offline_warehouse")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GPUCOST_DB", str(root / "warehouse.duckdb"))
+        patch.setenv("DAGSTER_HOME", str(root / "home"))
+        (root / "home").mkdir()
+        assert main(["run", "--offline"]) == 0
+    return root / "warehouse.duckdb"
+
+
 # Where each source's recorded responses live under tests/fixtures/, by base-URL key.
 LOOPBACK_PATHS = {
     "skypilot": "/skypilot/catalogs/v8",

@@ -7,18 +7,6 @@ import pytest
 from pipeline.cli import main
 
 
-@pytest.fixture(scope="module")
-def offline_warehouse(tmp_path_factory):
-    """One offline run (bundled snapshots) shared by the tests that only read it."""
-    root = tmp_path_factory.mktemp("prices_cli")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GPUCOST_DB", str(root / "warehouse.duckdb"))
-        patch.setenv("DAGSTER_HOME", str(root / "home"))
-        (root / "home").mkdir()
-        assert main(["run", "--offline"]) == 0
-    return root / "warehouse.duckdb"
-
-
 @pytest.fixture
 def prices(offline_warehouse, monkeypatch, capsys):
     monkeypatch.setenv("GPUCOST_DB", str(offline_warehouse))

@@ -6,8 +6,9 @@ import dagster as dg
 import polars as pl
 
 from assets.automation import on_input_change
-from assets.metadata import OWNERS, content_version, markdown_preview, table_metadata
+from assets.metadata import OWNERS, markdown_preview, table_metadata
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
+from assets.versions import content_version
 from costmodel.changes import attribute_changes, headline_figures
 from warehouse import changes, queries, replace_table
 
