@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: run test lint ui validate bench clean-venv
+.PHONY: run test lint docs ui validate bench clean-venv
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ test: lint
 
 ui: $(STAMP)
 	$(BIN)/gpucost ui
+
+docs: $(STAMP)
+	$(BIN)/python -m pipeline.docs
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench

@@ -44,6 +44,9 @@ class Snapshot:
         }
 
 
+URL_ENV_PREFIX = "GPUCOST_URL_"
+
+
 @dataclass(frozen=True)
 class Source:
     """A source is three pure steps and a name: fetch (HTTP), parse (bytes -> rows), normalize (rows -> canonical)."""
@@ -62,7 +65,18 @@ class Source:
     # dates): left out of the data version so an unchanged re-fetch recomputes nothing
     version_ignores: tuple[str, ...] = ()
     kinds: frozenset[str] = field(default_factory=lambda: frozenset({"duckdb", "polars"}))
+    # the provider whose own prices these are (None for an aggregator or a non-price source)
+    first_party_for: str | None = None
+    # an environment variable holding an API key the source can use (None: no key needed)
+    key_env: str | None = None
+    # one line for the README's source table: what the source gives
+    summary: str = ""
 
     @property
     def raw_table(self) -> str:
         return f"raw.{self.table}"
+
+    @property
+    def url_settings(self) -> dict[str, str]:
+        """Base-URL key -> the environment variable that overrides it (GPUCOST_URL_<KEY>)."""
+        return {key: URL_ENV_PREFIX + key.upper() for key in self.base_urls}

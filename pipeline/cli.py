@@ -17,12 +17,14 @@ from pipeline.home import ensure_dagster_home, project_dir
 def cmd_run(args) -> int:
     import dagster as dg
 
-    from pipeline.resources import build_resources
+    from pipeline.resources import build_resources, unknown_url_settings
     from pipeline.run import config_override, run_pipeline
 
     if args.mfu is not None and not 0 < args.mfu <= 1:
         raise UsageError(f"--mfu must be in (0, 1], got {args.mfu}")
     ensure_dagster_home()
+    for problem in unknown_url_settings():
+        print(f"gpucost: warning: {problem}", file=sys.stderr)
     resources = build_resources(offline=args.offline or None)
     run_config = config_override("mfu", args.mfu) if args.mfu is not None else None
     print(

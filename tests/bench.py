@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures" / "skypilot" / "catalogs" / "v8"
+FIXTURES = ROOT / "tests" / "fixtures" / "skypilot" / "skypilot-org" / "skypilot-catalog" / "master" / "catalogs" / "v8"
 
 
 def timed(fn, repeat: int = 3) -> float:

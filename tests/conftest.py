@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assets.sources import loopback_paths
 from tests.azure_pages import azure_pages
 from tests.loopback import FIXTURES, LoopbackServer, Seen
 
@@ -34,7 +35,7 @@ def loopback():
 def vast_bundles(seen: Seen):
     """Vast answers both rental types at one URL: pick the recorded answer by the request body's `type`."""
     kind = json.loads(seen.body or b"{}").get("type", "")
-    file = FIXTURES / "vast" / f"bundles_{kind}.json"
+    file = fixture_dir("vast_api") / f"bundles_{kind}.json"
     return (
         (200, file.read_bytes(), {"Content-Type": "application/json"})
         if file.is_file()
@@ -42,14 +43,10 @@ def vast_bundles(seen: Seen):
     )
 
 
-# Paths whose answer depends on the POST body or the query, not only on the path.
-RESPONDERS = {"/vast/api/v0/bundles/": vast_bundles, "/azure/api/retail/prices": azure_pages}
-
-
 @pytest.fixture
 def server(loopback: LoopbackServer):
     loopback.reset()
-    for path, responder in RESPONDERS.items():
+    for path, responder in responders().items():
         loopback.respond(path, responder)
     yield loopback
     loopback.reset()
@@ -74,22 +71,19 @@ def offline_warehouse(tmp_path_factory) -> Path:
     return root / "warehouse.duckdb"
 
 
-# Where each source's recorded responses live under tests/fixtures/, by base-URL key.
-LOOPBACK_PATHS = {
-    "skypilot": "/skypilot/catalogs/v8",
-    "skypilot_mirror": "/skypilot-mirror/catalogs/v8",
-    "gcp_pricing": "/gcp",
-    "lambda_pricing": "/lambda",
-    "runpod_api": "/runpod",
-    "vast_api": "/vast/api/v0",
-    "aws": "/aws/offers/v1.0/aws/AmazonEC2/current",
-    "azure": "/azure/api/retail/prices",
-    "gpuhunt": "/gpuhunt/v3",
-    "eia_epm": "/eia/electricity/monthly",
-    "eurostat": "/eurostat/api/dissemination/statistics/1.0/data",
-    "ecb_eurofxref": "/ecb/stats/eurofxref",
-    "owid_grapher": "/owid/grapher",
-}
+# Where each source's recorded responses live under tests/fixtures/, by base-URL key: derived from the registry
+# (/<key> followed by the live URL's path), never spelled here.
+LOOPBACK_PATHS = loopback_paths()
+
+
+def fixture_dir(key: str) -> Path:
+    """The folder a base-URL key's recorded responses are served from."""
+    return FIXTURES / LOOPBACK_PATHS[key].lstrip("/")
+
+
+# Paths whose answer depends on the POST body or the query, not only on the path.
+def responders() -> dict:
+    return {LOOPBACK_PATHS["vast_api"] + "/bundles/": vast_bundles, LOOPBACK_PATHS["azure"]: azure_pages}
 
 
 def loopback_ingest(server: LoopbackServer, **overrides):

@@ -1,7 +1,5 @@
 """Recompute exactly when an input changes: data versions, automation conditions, the reference-file sensor."""
 
-from pathlib import Path
-
 import dagster as dg
 import pytest
 
@@ -11,10 +9,10 @@ from pipeline.automation import reference_files_sensor
 from pipeline.definitions import ALL_ASSETS, ALL_CHECKS, defs
 from pipeline.run import run_pipeline
 from pipeline.schedules import INGEST_SELECTION
-from tests.conftest import loopback_ingest
+from tests.conftest import FIXTURES, LOOPBACK_PATHS, fixture_dir, loopback_ingest
 
-LAMBDA = "/skypilot/catalogs/v8/lambda/vms.csv"
-DAY2_LAMBDA = Path(__file__).parent / "fixtures" / "skypilot" / "lambda_vms_2026-04-06.csv"
+LAMBDA = LOOPBACK_PATHS["skypilot"] + "/lambda/vms.csv"
+DAY2_LAMBDA = FIXTURES / "skypilot" / "lambda_vms_2026-04-06.csv"
 CORE_PRICES = dg.AssetKey(["core", "gpu_prices"])
 TRAINING = dg.AssetKey(["marts", "training_costs"])
 
@@ -134,14 +132,14 @@ def test_a_changed_price_is_named_by_the_cost_change_asset(setup, server, wareho
               AND price_instance_type LIKE 'tpu-%'
             LIMIT 1""",
         ).row(0, named=True)
-    catalog = Path(__file__).parent / "fixtures" / "skypilot" / "catalogs" / "v8" / "gcp" / "vms.csv"
+    catalog = fixture_dir("skypilot") / "gcp" / "vms.csv"
     lines = catalog.read_text().splitlines(keepends=True)
     line = next(i for i, text in enumerate(lines) if f",{used['price_instance_type']}," in text)
     fields = lines[line].rstrip("\n").split(",")
     price_at = len(fields) - 2  # gcp: ...,Region,AvailabilityZone,Price,SpotPrice
     fields[price_at] = f"{float(fields[price_at]) * 1.5:g}"
     lines[line] = ",".join(fields) + "\n"
-    server.behave("/skypilot/catalogs/v8/gcp/vms.csv", body="".join(lines).encode())
+    server.behave(LOOPBACK_PATHS["skypilot"] + "/gcp/vms.csv", body="".join(lines).encode())
     run_pipeline(resources=resources, instance=instance)
     with connect_reader(warehouse_path) as con:
         change = queries.frame(

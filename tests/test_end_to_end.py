@@ -5,11 +5,12 @@ import polars as pl
 import pytest
 
 from assets.resources import WarehouseResource
+from assets.sources import PRICE_SOURCES
 from pipeline.run import run_pipeline
-from tests.conftest import loopback_ingest
+from tests.conftest import LOOPBACK_PATHS, loopback_ingest
 from warehouse import connect_reader, queries
 
-LAMBDA = "/skypilot/catalogs/v8/lambda/vms.csv"
+LAMBDA = LOOPBACK_PATHS["skypilot"] + "/lambda/vms.csv"
 GPT3_FLOPS = 6 * 175e9 * 300e9
 
 
@@ -48,19 +49,7 @@ def test_materialize_everything_and_check_the_mart(server, warehouse_path):
             con, "SELECT DISTINCT gpu_name_raw FROM marts.latest_gpu_prices WHERE gpu_model IS NULL ORDER BY 1"
         )
     assert unknown["gpu_name_raw"].to_list() == ["M60", "MI25"]
-    fresh = {
-        f"{table}_fresh": True
-        for table in (
-            "skypilot_vms",
-            "gcp_gpu_prices",
-            "lambda_prices",
-            "runpod_gpu_types",
-            "vast_offer_stats",
-            "aws_ec2_prices",
-            "azure_vm_prices",
-            "gpuhunt_offers",
-        )
-    }
+    fresh = {f"{source.table}_fresh": True for source in PRICE_SOURCES}
     expected = {
         "gpu_prices_positive": True,
         "gpu_prices_unique": True,

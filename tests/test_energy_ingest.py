@@ -22,14 +22,14 @@ DAY2 = dt.datetime(2026, 4, 3, 6, 0)
 CASES = {
     "eia_epm": (
         eia.SOURCE,
-        "/eia/electricity/monthly/epm_table_grapher.php",
+        LOOPBACK_PATHS["eia_epm"] + "/epm_table_grapher.php",
         b"<html><table><tr><th>State</th><th>Price</th></tr><tr><td>Iowa</td><td>6.04</td></tr></table></html>",
         r"eia_epm: no table with the sector headers",
         r"eia_epm: no table with the sector headers",
     ),
     "eurostat_nrg_pc_205": (
         eurostat.SOURCE,
-        "/eurostat/api/dissemination/statistics/1.0/data/nrg_pc_205",
+        LOOPBACK_PATHS["eurostat"] + "/nrg_pc_205",
         b'{"version": "2.0", "class": "dataset", "id": ["geo", "time"], "size": [1, 1], "value": {"0": 0.1},'
         b' "dimension": {"geo": {"category": {"index": {"DE": 0}}}, "time": {"category": {"index": {"2025-S2": 0}}}}}',
         r"eurostat_nrg_pc_205: expected dimension\(s\) nrg_cons, unit, tax, currency not in the dataset",
@@ -37,14 +37,14 @@ CASES = {
     ),
     "ecb_eurofxref": (
         ecb.SOURCE,
-        "/ecb/stats/eurofxref/eurofxref-daily.xml",
+        LOOPBACK_PATHS["ecb_eurofxref"] + "/eurofxref-daily.xml",
         b"<Cube><Cube time='2026-04-03'><Cube currency='GBP' rate='0.86'/></Cube></Cube>",
         r"ecb_eurofxref: no USD rate",
         r"ecb_eurofxref: the response is not XML",
     ),
     "owid_grid_carbon": (
         owid.SOURCE,
-        "/owid/grapher/carbon-intensity-electricity.csv",
+        LOOPBACK_PATHS["owid_grapher"] + "/carbon-intensity-electricity.csv",
         b"Entity,Code,Year,share_of_renewables\nWorld,OWID_WRL,2024,31.9\n",
         r"owid_grid_carbon: expected one carbon-intensity column",
         r"owid_grid_carbon: expected column\(s\) Entity, Code, Year",

@@ -11,10 +11,11 @@ from assets.energy import ecb, eia, eurostat, owid
 from assets.energy.reference import CLOUD_REGIONS, COUNTRIES, ENERGY_REFERENCE_FILES
 from assets.energy.tariffs import in_usd, locate
 from assets.reference.files import load_checked
+from tests.conftest import fixture_dir
 from warehouse import energy
 
 FIXTURES = Path(__file__).parent / "fixtures"
-EIA_PAGE = FIXTURES / "eia" / "electricity" / "monthly" / "epm_table_grapher.php"
+EIA_PAGE = fixture_dir("eia_epm") / "epm_table_grapher.php"
 TODAY = dt.date.today()
 FETCHED = dt.datetime(2026, 11, 2, 6)
 
@@ -59,16 +60,14 @@ def mart(warehouse_path):
     """
     page = EIA_PAGE.read_bytes().replace(b">Minnesota<", b">U.S. Total<")
     countries = load_checked(COUNTRIES)
-    fx = ecb.normalize(
-        ecb.parse({ecb.DOCUMENT: (FIXTURES / "ecb" / "stats" / "eurofxref" / "eurofxref-daily.xml").read_bytes()})
-    )
+    fx = ecb.normalize(ecb.parse({ecb.DOCUMENT: (fixture_dir("ecb_eurofxref") / "eurofxref-daily.xml").read_bytes()}))
     us = eia.normalize(meta(eia.parse({eia.TABLE: page}), "eia_epm", dt.date(2026, 11, 2)))
     eu = eurostat.normalize(
         meta(eurostat.parse(eurostat.SOURCE.snapshot.payloads()), "eurostat_nrg_pc_205", dt.date(2026, 11, 1))
     )
     grid = owid.normalize(
         meta(
-            owid.parse({owid.CHART: (FIXTURES / "owid" / "grapher" / "carbon-intensity-electricity.csv").read_bytes()}),
+            owid.parse({owid.CHART: (fixture_dir("owid_grapher") / "carbon-intensity-electricity.csv").read_bytes()}),
             "owid_grid_carbon",
             dt.date(2026, 11, 2),
         )

@@ -19,12 +19,12 @@ from pipeline.automation import REFERENCE_KEYS
 from pipeline.cli import main
 from pipeline.definitions import defs
 from pipeline.run import run_pipeline
-from tests.conftest import loopback_ingest
+from tests.conftest import LOOPBACK_PATHS, loopback_ingest
 from warehouse import connect_reader, energy, queries
 
 ROOT = Path(__file__).resolve().parents[1]
 CAPTURES = Path(os.environ.get("GPUCOST_SHARED", ROOT.parent / "shared")) / "real-captures"
-ECB = "/ecb/stats/eurofxref/eurofxref-daily.xml"
+ECB = LOOPBACK_PATHS["ecb_eurofxref"] + "/eurofxref-daily.xml"
 ENERGY_CHECKS = {
     "eia_state_coverage": False,  # the recorded page holds 17 of the 51 states
     "electricity_tariffs_plausible": True,
@@ -160,7 +160,7 @@ def test_every_region_the_price_catalogs_name_is_mapped():
     mapped = set(load_checked(CLOUD_REGIONS).select("provider", "region").iter_rows())
     files = [
         *glob.glob(str(ROOT / "assets/prices/snapshots/skypilot/*.csv")),
-        *glob.glob(str(ROOT / "tests/fixtures/skypilot/catalogs/v8/*/vms.csv")),
+        *glob.glob(str(ROOT / "tests/fixtures/skypilot/skypilot-org/skypilot-catalog/master/catalogs/v8/*/vms.csv")),
         *glob.glob(str(CAPTURES / "skypilot_catalog/*.csv")),
         *glob.glob(str(CAPTURES / "anycloud_catalog/*.csv")),
     ]

@@ -14,12 +14,13 @@ from assets.energy import ecb, eia, eurostat, owid
 from assets.energy.jsonstat import JsonStatError, decode
 from assets.energy.tariffs import FX_SCHEMA, in_usd, locate
 from assets.errors import SourceError
+from tests.conftest import fixture_dir
 
 FIXTURES = Path(__file__).parent / "fixtures"
-EIA_PAGE = FIXTURES / "eia" / "electricity" / "monthly" / "epm_table_grapher.php"
-EUROSTAT_DOC = FIXTURES / "eurostat" / "api" / "dissemination" / "statistics" / "1.0" / "data" / "nrg_pc_205"
-ECB_XML = FIXTURES / "ecb" / "stats" / "eurofxref" / "eurofxref-daily.xml"
-OWID_CSV = FIXTURES / "owid" / "grapher" / "carbon-intensity-electricity.csv"
+EIA_PAGE = fixture_dir("eia_epm") / "epm_table_grapher.php"
+EUROSTAT_DOC = fixture_dir("eurostat") / "nrg_pc_205"
+ECB_XML = fixture_dir("ecb_eurofxref") / "eurofxref-daily.xml"
+OWID_CSV = fixture_dir("owid_grapher") / "carbon-intensity-electricity.csv"
 CAPTURES = Path(os.environ.get("GPUCOST_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "real-captures"
 META = {
     "source": "x",

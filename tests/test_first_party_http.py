@@ -17,7 +17,7 @@ from assets.prices import gcp, lambda_page, runpod, vast
 from assets.resources import IngestSettings, WarehouseResource
 from assets.source import Source
 from pipeline.cli import main
-from tests.conftest import loopback_ingest
+from tests.conftest import LOOPBACK_PATHS, fixture_dir, loopback_ingest
 from warehouse import connect_reader, queries
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -42,29 +42,29 @@ class Case:
 CASES = {
     "gcp": Case(
         gcp.SOURCE,
-        "/gcp/compute/gpus-pricing",
-        FIXTURES / "gcp" / "compute" / "gpus-pricing",
+        LOOPBACK_PATHS["gcp_pricing"] + "/compute/gpus-pricing",
+        fixture_dir("gcp_pricing") / "compute" / "gpus-pricing",
         (b"<html><body>Rate limited</body></html>", r"gcp: no GPU price table on /compute/gpus-pricing"),
         (b"GPU price (USD)", r"gcp: the GPU price table lacks the column\(s\) 'GPU price'"),
     ),
     "lambda": Case(
         lambda_page.SOURCE,
-        "/lambda/pricing",
-        FIXTURES / "lambda" / "pricing",
+        LOOPBACK_PATHS["lambda_pricing"] + "/pricing",
+        fixture_dir("lambda_pricing") / "pricing",
         (b"<html><body>Just a moment...</body></html>", r"lambda: no instance price table on /pricing"),
         (b"VRAM/GPU", r"lambda: no instance price table on /pricing \(headers 'VRAM/GPU'"),
     ),
     "runpod": Case(
         runpod.SOURCE,
-        "/runpod/graphql",
-        FIXTURES / "runpod" / "graphql",
+        LOOPBACK_PATHS["runpod_api"] + "/graphql",
+        fixture_dir("runpod_api") / "graphql",
         (b"<html>502 Bad Gateway</html>", r"runpod: the GraphQL response is not JSON"),
         (b'"securePrice"', r"runpod: gpuTypes lack the field\(s\) securePrice"),
     ),
     "vast": Case(
         vast.SOURCE,
-        "/vast/api/v0/bundles/",
-        FIXTURES / "vast" / "bundles_on-demand.json",
+        LOOPBACK_PATHS["vast_api"] + "/bundles/",
+        fixture_dir("vast_api") / "bundles_on-demand.json",
         (b"<html><body>504 Gateway Time-out</body></html>", r"vast: bundles \(on-demand\): the response is not JSON"),
         (b'"dph_total"', r"vast: bundles \(on-demand\): offers lack the field\(s\) dph_total"),
     ),
@@ -107,13 +107,15 @@ def test_requests_are_the_real_ones(server, store):
     by_path = {}
     for seen in server.requests:
         by_path.setdefault(seen.path, []).append(seen)
-    assert [(r.method, r.query) for r in by_path["/gcp/compute/gpus-pricing"]] == [("GET", "hl=en")]
-    graphql = json.loads(by_path["/runpod/graphql"][0].body)
-    assert by_path["/runpod/graphql"][0].method == "POST" and "gpuTypes" in graphql["query"]
+    assert [(r.method, r.query) for r in by_path[LOOPBACK_PATHS["gcp_pricing"] + "/compute/gpus-pricing"]] == [
+        ("GET", "hl=en")
+    ]
+    graphql = json.loads(by_path[LOOPBACK_PATHS["runpod_api"] + "/graphql"][0].body)
+    assert by_path[LOOPBACK_PATHS["runpod_api"] + "/graphql"][0].method == "POST" and "gpuTypes" in graphql["query"]
     assert all(
         f in graphql["query"] for f in ("securePrice", "communityPrice", "secureSpotPrice", "communitySpotPrice")
     )
-    bodies = [json.loads(r.body) for r in by_path["/vast/api/v0/bundles/"]]
+    bodies = [json.loads(r.body) for r in by_path[LOOPBACK_PATHS["vast_api"] + "/bundles/"]]
     assert sorted(b["type"] for b in bodies) == ["bid", "on-demand"]
     assert all(b["rentable"] == {"eq": True} and b["rented"] == {"eq": False} for b in bodies)
 
@@ -155,12 +157,12 @@ def test_a_graphql_error_with_http_200_is_a_failure(server, store):
         ],
         "data": None,
     }
-    server.behave("/runpod/graphql", body=json.dumps(error).encode())
+    server.behave(LOOPBACK_PATHS["runpod_api"] + "/graphql", body=json.dumps(error).encode())
     with pytest.raises(
         SourceFailed, match=r"runpod: GraphQL error: Something went wrong\. .*last good data from 2026-05-20"
     ):
         ingest_source(runpod.SOURCE, store, loopback_ingest(server), now=DAY2)
-    assert server.hits("/runpod/graphql") == 2  # one per run: an HTTP 200 error is not retried
+    assert server.hits(LOOPBACK_PATHS["runpod_api"] + "/graphql") == 2  # one per run: an HTTP 200 error is not retried
 
 
 def test_runpod_history_two_days_and_a_rerun_replaces_only_its_day(server, store):
@@ -177,7 +179,11 @@ def test_runpod_history_two_days_and_a_rerun_replaces_only_its_day(server, store
         )
 
     ingest_source(runpod.SOURCE, store, loopback_ingest(server), now=DAY1)
-    server.behave("/runpod/graphql", body=(FIXTURES / "runpod" / "gpu_types_v8.json").read_bytes(), times=1)
+    server.behave(
+        LOOPBACK_PATHS["runpod_api"] + "/graphql",
+        body=(fixture_dir("runpod_api") / "gpu_types_v8.json").read_bytes(),
+        times=1,
+    )
     ingest_source(runpod.SOURCE, store, loopback_ingest(server), now=DAY2)
     assert a100_pcie() == [(DAY1.date(), 1.64), (DAY2.date(), 1.39)]
     ingest_source(runpod.SOURCE, store, loopback_ingest(server), now=DAY2.replace(hour=9))
@@ -189,7 +195,7 @@ def test_vast_interruptible_offers_become_spot_rows(server, store):
     rows.
     """
     on_demand = CASES["vast"].fixture.read_bytes()
-    server.respond("/vast/api/v0/bundles/", lambda seen: (200, on_demand, {}))
+    server.respond(LOOPBACK_PATHS["vast_api"] + "/bundles/", lambda seen: (200, on_demand, {}))
     result = ingest_source(vast.SOURCE, store, loopback_ingest(server), now=DAY1)
     rows = result.frame.filter(gpu_name="H100 SXM")
     assert sorted(rows["pricing"]) == ["on_demand", "spot"]

@@ -17,15 +17,16 @@ from assets.prices import gcp, lambda_page, runpod, skypilot, vast
 from assets.prices.gpu_names import price_rows
 from assets.prices.offers import OFFER_SCHEMA, OPTIONAL_SCHEMA
 from assets.reference.files import GPU_ALIASES, GPU_SPECS
+from tests.conftest import fixture_dir
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CAPTURES = Path(os.environ.get("GPUCOST_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "real-captures"
-GCP_PAGE = (FIXTURES / "gcp" / "compute" / "gpus-pricing").read_bytes()
-LAMBDA_PAGE = (FIXTURES / "lambda" / "pricing").read_bytes()
-RUNPOD_ANSWER = (FIXTURES / "runpod" / "graphql").read_bytes()
+GCP_PAGE = (fixture_dir("gcp_pricing") / "compute" / "gpus-pricing").read_bytes()
+LAMBDA_PAGE = (fixture_dir("lambda_pricing") / "pricing").read_bytes()
+RUNPOD_ANSWER = (fixture_dir("runpod_api") / "graphql").read_bytes()
 VAST_ANSWERS = {
-    "on-demand": (FIXTURES / "vast" / "bundles_on-demand.json").read_bytes(),
-    "bid": (FIXTURES / "vast" / "bundles_bid.json").read_bytes(),
+    "on-demand": (fixture_dir("vast_api") / "bundles_on-demand.json").read_bytes(),
+    "bid": (fixture_dir("vast_api") / "bundles_bid.json").read_bytes(),
 }
 
 

@@ -1,7 +1,6 @@
 """Ingestion over real HTTP from a loopback server: live data, fallbacks, failures that keep the last good data."""
 
 import datetime as dt
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -9,12 +8,13 @@ import pytest
 from assets.ingest import SourceFailed, ingest_source
 from assets.prices.skypilot import SOURCE as SKYPILOT
 from assets.resources import IngestSettings, WarehouseResource
-from tests.conftest import loopback_ingest
+from tests.conftest import LOOPBACK_PATHS, loopback_ingest
+from tests.loopback import FIXTURES
 from warehouse import connect_reader, queries
 
 DAY1 = dt.datetime(2026, 4, 2, 6, 0)
 DAY2 = dt.datetime(2026, 4, 3, 6, 0)
-LAMBDA = "/skypilot/catalogs/v8/lambda/vms.csv"
+LAMBDA = LOOPBACK_PATHS["skypilot"] + "/lambda/vms.csv"
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def test_live_fetch_over_http(server, store):
     result = ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY1)
     assert result.status == "live" and result.origin == "live" and result.snapshot_date == DAY1.date()
     assert {r.path for r in server.requests} == {
-        f"/skypilot/catalogs/v8/{c}/vms.csv" for c in ("aws", "azure", "gcp", "lambda", "runpod")
+        f"{LOOPBACK_PATHS['skypilot']}/{c}/vms.csv" for c in ("aws", "azure", "gcp", "lambda", "runpod")
     }
     assert all(r.headers["User-Agent"].startswith("gpucost/") for r in server.requests)
     got = raw_prices(store, "gpu_1x_h100_pcie")
@@ -53,7 +53,7 @@ def test_github_429_falls_back_to_the_s3_mirror(server, store):
     result = ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY1)
     assert result.status == "live"
     assert server.hits(LAMBDA) == 1  # 429 is not retried against GitHub
-    assert server.hits("/skypilot-mirror/catalogs/v8/lambda/vms.csv") == 1
+    assert server.hits(LOOPBACK_PATHS["skypilot_mirror"] + "/lambda/vms.csv") == 1
 
 
 def test_transient_500_is_retried(server, store):
@@ -67,7 +67,7 @@ def test_transient_500_is_retried(server, store):
     [
         (
             {"status": 500},
-            r"skypilot: GET http://127\.0\.0\.1:\d+/skypilot/catalogs/v8/lambda/vms\.csv: HTTP 500 .*after 2 attempts",
+            r"skypilot: GET http://127\.0\.0\.1:\d+/skypilot/\S+/catalogs/v8/lambda/vms\.csv: HTTP 500 .*after 2 attempts",
         ),
         ({"status": 404}, r"skypilot: GET .*lambda/vms\.csv: HTTP 404"),
         ({"delay_s": 1.0}, r"skypilot: GET .*lambda/vms\.csv: timed out"),
@@ -120,7 +120,7 @@ def test_offline_mode_never_touches_the_network(server, store):
 
 def test_two_days_of_history_and_a_rerun_replaces_only_its_day(server, store):
     ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY1)
-    day2_lambda = (Path(__file__).parent / "fixtures" / "skypilot" / "lambda_vms_2026-04-06.csv").read_bytes()
+    day2_lambda = (FIXTURES / "skypilot" / "lambda_vms_2026-04-06.csv").read_bytes()
     server.behave(LAMBDA, body=day2_lambda, times=1)
     ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY2)
     assert raw_prices(store, "gpu_1x_h100_pcie").filter(pl.col("region") == "us-east-1")["price"].to_list() == [
@@ -137,9 +137,7 @@ def test_same_content_same_data_version(server, store):
     first = ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY1)
     again = ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY2)
     assert first.data_version == again.data_version
-    server.behave(
-        LAMBDA, body=(Path(__file__).parent / "fixtures" / "skypilot" / "lambda_vms_2026-04-06.csv").read_bytes()
-    )
+    server.behave(LAMBDA, body=(FIXTURES / "skypilot" / "lambda_vms_2026-04-06.csv").read_bytes())
     changed = ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY2)
     assert changed.data_version != first.data_version
 

@@ -1,7 +1,6 @@
 """Implausible prices and >5x jumps are held out of the marts until a person confirms them."""
 
 import datetime as dt
-from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -13,7 +12,7 @@ from assets.resources import WarehouseResource
 from pipeline.definitions import ALL_ASSETS, ALL_CHECKS
 from pipeline.run import run_pipeline
 from pipeline.schedules import INGEST_SELECTION
-from tests.conftest import loopback_ingest
+from tests.conftest import LOOPBACK_PATHS, fixture_dir, loopback_ingest
 from warehouse import connect_reader, prices, queries
 
 D1, D2 = dt.date(2026, 4, 2), dt.date(2026, 4, 3)
@@ -134,8 +133,8 @@ def test_a_region_far_below_the_same_instance_elsewhere_is_held():
     assert reasons["us-east4"] is None and reasons["europe-west4"] is None
 
 
-LAMBDA = "/skypilot/catalogs/v8/lambda/vms.csv"
-LAMBDA_BODY = (Path(__file__).parent / "fixtures" / "skypilot" / "catalogs" / "v8" / "lambda" / "vms.csv").read_bytes()
+LAMBDA = LOOPBACK_PATHS["skypilot"] + "/lambda/vms.csv"
+LAMBDA_BODY = (fixture_dir("skypilot") / "lambda" / "vms.csv").read_bytes()
 
 
 def test_a_held_price_stays_out_of_the_marts_until_confirmed(server, warehouse_path, monkeypatch):

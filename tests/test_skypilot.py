@@ -10,8 +10,9 @@ from assets.errors import SourceError
 from assets.prices import skypilot
 from assets.prices.gpu_names import price_rows
 from assets.reference.files import GPU_ALIASES, GPU_SPECS
+from tests.conftest import fixture_dir
 
-FIXTURES = Path(__file__).parent / "fixtures" / "skypilot" / "catalogs" / "v8"
+FIXTURES = fixture_dir("skypilot")
 CAPTURES = Path(os.environ.get("GPUCOST_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "real-captures"
 
 

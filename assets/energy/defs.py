@@ -10,7 +10,7 @@ import dagster as dg
 import polars as pl
 
 from assets.automation import on_any_input_update, on_input_change
-from assets.energy import ecb, eia, eurostat, owid
+from assets.energy import ecb, eia, owid
 from assets.energy.geo import US_STATE_CODES
 from assets.energy.reference import ENERGY_REFERENCE_FILES
 from assets.energy.tariffs import FX_SCHEMA, in_usd, locate
@@ -18,12 +18,11 @@ from assets.ingest_defs import build_freshness_check, build_ingest_asset
 from assets.metadata import OWNERS, markdown_preview, table_metadata
 from assets.reference.defs import build_reference_asset
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
+from assets.sources import ENERGY_SOURCES, TARIFF_SOURCES
 from assets.versions import content_version
 from warehouse import energy as energy_queries
 from warehouse import queries, replace_snapshot
 
-TARIFF_SOURCES = (eia.SOURCE, eurostat.SOURCE)
-ENERGY_SOURCES = (*TARIFF_SOURCES, ecb.SOURCE, owid.SOURCE)
 GROUP = "energy"
 MIN_STATES = 45  # Table 5.6.A lists 50 states and DC; fewer than this means the page lost rows
 MAX_TARIFF_USD_PER_KWH = 1.5  # above any published average (Hawaii is ~0.4): a unit or decimal error

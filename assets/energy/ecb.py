@@ -96,4 +96,5 @@ SOURCE = Source(
     normalize=normalize,
     snapshot=Snapshot("assets.energy.snapshots.ecb"),
     expected_interval=dt.timedelta(days=1),
+    summary="euro reference exchange rates (USD per EUR)",
 )

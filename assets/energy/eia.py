@@ -207,4 +207,5 @@ SOURCE = Source(
     normalize=normalize,
     snapshot=Snapshot("assets.energy.snapshots.eia_epm"),
     expected_interval=dt.timedelta(days=31),
+    summary="US retail electricity price by state and sector (Table 5.6.A), cents/kWh",
 )

@@ -124,4 +124,5 @@ SOURCE = Source(
     normalize=normalize,
     snapshot=Snapshot("assets.energy.snapshots.eurostat"),
     expected_interval=dt.timedelta(days=183),
+    summary="EU non-household electricity price by country and consumption band, EUR/kWh",
 )

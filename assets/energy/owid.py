@@ -96,4 +96,5 @@ SOURCE = Source(
     normalize=normalize,
     snapshot=Snapshot("assets.energy.snapshots.owid"),
     expected_interval=dt.timedelta(days=366),
+    summary="grid carbon intensity by country and year, gCO2e/kWh",
 )

@@ -240,4 +240,6 @@ SOURCE = Source(
     normalize=normalize,
     version_ignores=("offer_version", "publication_date"),
     snapshot=Snapshot("assets.prices.snapshots.aws"),
+    first_party_for="aws",
+    summary="EC2 on-demand Linux GPU instances per region (bulk price list, streamed)",
 )

@@ -250,4 +250,6 @@ SOURCE = Source(
     parse=parse,
     normalize=normalize,
     snapshot=Snapshot("assets.prices.snapshots.azure"),
+    first_party_for="azure",
+    summary="N-series on-demand and spot per region (every NextPageLink followed)",
 )

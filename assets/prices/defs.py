@@ -6,23 +6,14 @@ import polars as pl
 from assets.automation import on_any_input_update
 from assets.ingest_defs import build_freshness_check, build_ingest_asset
 from assets.metadata import OWNERS, markdown_preview, table_metadata
-from assets.prices import aws, azure, gcp, gpuhunt, lambda_page, runpod, skypilot, vast
+from assets.prices import azure
 from assets.prices.gpu_names import price_rows
 from assets.prices.quality import BAND_FACTOR, confirmed, hold_reasons, plausible_bands
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
+from assets.sources import PRICE_SOURCES
 from assets.versions import content_version
 from warehouse import prices, queries, replace_snapshot
 
-PRICE_SOURCES = (
-    skypilot.SOURCE,
-    gcp.SOURCE,
-    lambda_page.SOURCE,
-    runpod.SOURCE,
-    vast.SOURCE,
-    aws.SOURCE,
-    azure.SOURCE,
-    gpuhunt.SOURCE,
-)
 price_ingest_assets = [build_ingest_asset(source, group="prices") for source in PRICE_SOURCES]
 RAW_PRICE_KEYS = [dg.AssetKey(["raw", source.table]) for source in PRICE_SOURCES]
 

@@ -208,4 +208,6 @@ SOURCE = Source(
     parse=parse,
     normalize=normalize,
     snapshot=Snapshot("assets.prices.snapshots.gcp"),
+    first_party_for="gcp",
+    summary="GPU-only on-demand, spot and 1y/3y committed prices per region",
 )

@@ -181,4 +181,5 @@ SOURCE = Source(
     normalize=normalize,
     version_ignores=("catalog_version",),
     snapshot=Snapshot("assets.prices.snapshots.gpuhunt"),
+    summary="one row per offer (on-demand and spot) for " + ", ".join(PROVIDERS),
 )

@@ -189,4 +189,6 @@ SOURCE = Source(
     parse=parse,
     normalize=normalize,
     snapshot=Snapshot("assets.prices.snapshots.lambda_page"),
+    first_party_for="lambda",
+    summary="on-demand per GPU-hour for every plan and instance size, one price everywhere",
 )

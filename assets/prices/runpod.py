@@ -123,4 +123,6 @@ SOURCE = Source(
     parse=parse,
     normalize=normalize,
     snapshot=Snapshot("assets.prices.snapshots.runpod"),
+    first_party_for="runpod",
+    summary="Secure and Community Cloud per GPU-hour, on-demand and spot",
 )

@@ -252,4 +252,5 @@ SOURCE = Source(
     parse=parse,
     normalize=normalize,
     snapshot=Snapshot("assets.prices.snapshots.skypilot"),
+    summary="on-demand and spot per instance-hour, every region (cheapest zone), for " + ", ".join(CLOUDS),
 )

@@ -159,4 +159,6 @@ SOURCE = Source(
     parse=parse,
     normalize=normalize,
     snapshot=Snapshot("assets.prices.snapshots.vast"),
+    first_party_for="vast",
+    summary="the marketplace's daily price distribution per GPU model (count, min, p10, median)",
 )
