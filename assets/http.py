@@ -155,13 +155,69 @@ class HttpClient:
         response._content = body
 
 
-def iter_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Split streamed chunks into lines (without their line ending), holding one partial line at most."""
-    pending = b""
+class LineTooLong(ValueError):
+    """A line ran over the byte limit: the body is not the line-oriented text the caller expects."""
+
+    def __init__(self, limit: int, offset: int):
+        super().__init__(f"a line longer than {limit} bytes, starting at byte offset {offset}")
+        self.limit = limit
+        self.offset = offset
+
+
+def check_line_lengths(chunks: Iterable[bytes], max_line_bytes: int) -> Iterator[bytes]:
+    """Pass the chunks through unchanged; raise LineTooLong once a line's bytes before its \\n (a \\r counts) exceed
+    the limit.
+
+    Linear in the body and a few steps per chunk: from each line start, one rfind over the next
+    `max_line_bytes + 1` bytes either jumps past every line ending there or proves the line too long.
+    """
+    limit = max_line_bytes
+    run = 0  # bytes of the current line in the chunks already passed on
+    offset = 0  # bytes in the chunks already passed on
     for chunk in chunks:
-        lines = (pending + chunk).split(b"\n")
-        pending = lines.pop()
+        size = len(chunk)
+        first = chunk.find(b"\n", 0, limit - run + 1)
+        if first == -1:
+            if run + size > limit:
+                raise LineTooLong(limit, offset - run)
+            run += size
+        else:
+            start = first + 1
+            while size - start > limit:
+                last = chunk.rfind(b"\n", start, start + limit + 1)
+                if last == -1:
+                    raise LineTooLong(limit, offset + start)
+                start = last + 1
+            last = chunk.rfind(b"\n", start)
+            run = size - (last + 1 if last != -1 else start)
+        offset += size
+        yield chunk
+
+
+def iter_lines(chunks: Iterable[bytes], max_line_bytes: int | None = None) -> Iterator[bytes]:
+    """Split streamed chunks into lines (without their line ending), holding one partial line at most.
+
+    The partial line is kept as a list of pieces joined once, so a line spanning many chunks costs
+    linear time. With `max_line_bytes`, a longer line raises LineTooLong (a ValueError) as soon as it
+    is seen, instead of being held.
+    """
+    if max_line_bytes is not None:
+        chunks = check_line_lengths(chunks, max_line_bytes)
+    pending: list[bytes] = []
+    for chunk in chunks:
+        if b"\n" not in chunk:
+            if chunk:
+                pending.append(chunk)
+            continue
+        lines = chunk.split(b"\n")
+        if pending:
+            pending.append(lines[0])
+            lines[0] = b"".join(pending)
+            pending = []
+        tail = lines.pop()
+        if tail:
+            pending.append(tail)
         for line in lines:
             yield line.removesuffix(b"\r")
     if pending:
-        yield pending.removesuffix(b"\r")
+        yield b"".join(pending).removesuffix(b"\r")

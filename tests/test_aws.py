@@ -4,6 +4,8 @@ import csv
 import datetime as dt
 import io
 import os
+import tempfile
+import time
 from pathlib import Path
 
 import polars as pl
@@ -66,6 +68,149 @@ def test_fetch_streams_each_region_and_keeps_only_candidate_lines(server):
         .sort("region_code", "instance_type")
         .equals(aws.parse(files()).sort("region_code", "instance_type"))
     )
+
+
+def test_fetch_keeps_the_very_lines_the_former_line_filter_kept(server):
+    payloads = aws.fetch(fast_client(), {"aws": server.url + LOOPBACK_PATHS["aws"]})
+    old = aws._line_filter()  # the streaming line test fetch used before it read rows with polars
+    for region, body in files().items():
+        lines = body.split(b"\n")
+        expected = [*lines[:6], *(line for line in lines[6:] if line and old(line))]
+        assert payloads[region] == b"\n".join(expected) + b"\n", region
+
+
+def chunked(body: bytes, size: int) -> list[bytes]:
+    return [body[i : i + size] for i in range(0, len(body), size)]
+
+
+EAST = CURRENT / "us-east-1" / "index.csv"
+# the fixture's us-east-1 rows, repeated: enough records for many small blocks
+MANY = EAST.read_bytes() + b"".join([EAST.read_bytes().split(b"\n", 6)[6]] * 40)
+
+
+@pytest.mark.parametrize("block, chunk", [(1 << 20, 1 << 20), (4096, 1000), (3000, 7), (700, 4096)])
+def test_blocks_and_chunks_of_any_size_keep_the_same_rows(monkeypatch, block, chunk):
+    expected = aws.filter_price_list("us-east-1", [MANY])
+    monkeypatch.setattr(aws, "BLOCK_BYTES", block)
+    assert aws.filter_price_list("us-east-1", chunked(MANY, chunk)) == expected
+    assert expected.count(b"\n") == 6 + 41 * 12
+
+
+def test_crlf_line_endings_give_the_same_payload(monkeypatch):
+    monkeypatch.setattr(aws, "BLOCK_BYTES", 5000)
+    crlf = MANY.replace(b"\n", b"\r\n")
+    assert aws.filter_price_list("us-east-1", chunked(crlf, 999)) == aws.filter_price_list("us-east-1", [MANY])
+
+
+def _quoted_newline(body: bytes) -> bytes:
+    """The fixture with a newline and an escaped quote inside a kept row's PriceDescription (valid CSV)."""
+    return body.replace(b'"$55.04 per On Demand Linux p5.48xlarge', b'"$55.04 per ""On Demand""\nLinux p5.48xlarge')
+
+
+@pytest.mark.parametrize("block", [1 << 20, 2048, 600])
+def test_a_quoted_newline_is_read_as_csv_and_written_back_so_parse_reads_the_same_rows(monkeypatch, block):
+    body = _quoted_newline(MANY)
+    assert body != MANY
+    monkeypatch.setattr(aws, "BLOCK_BYTES", block)
+    filtered = aws.filter_price_list("us-east-1", chunked(body, 333))
+    assert b'"$55.04 per ""On Demand""\nLinux p5.48xlarge' in filtered  # written back quoted and escaped
+    whole = aws.parse_region("us-east-1", body)
+    assert whole.filter(pl.col("price_description").str.contains("\n")).height == 41
+    assert aws.parse_region("us-east-1", filtered).equals(whole)
+
+
+def test_rows_written_back_by_polars_parse_like_the_lines_as_they_came():
+    # polars' writer, as the quoted-newline path uses it, on rows that passed as lines: same bytes, same parse
+    body = EAST.read_bytes()
+    rows = pl.read_csv(body.split(b"\n", 5)[5], infer_schema=False)
+    written = rows.write_csv(include_header=False, quote_style="non_numeric").encode()
+    assert written == body.split(b"\n", 6)[6]
+    necessary = body.split(b"\n", 6)[:6] + [rows.write_csv(include_header=False).encode()]
+    assert aws.parse_region("us-east-1", b"\n".join(necessary)).equals(aws.parse_region("us-east-1", body))
+
+
+def test_a_last_line_without_a_newline_is_kept(monkeypatch):
+    first = MANY.split(b"\n")[6]
+    assert b'"p3.2xlarge"' in first  # a row fetch keeps
+    expected = aws.filter_price_list("us-east-1", [MANY + first + b"\n"])
+    assert expected.endswith(b"\n" + first + b"\n")
+    for block in (1 << 20, 1000):
+        monkeypatch.setattr(aws, "BLOCK_BYTES", block)
+        assert aws.filter_price_list("us-east-1", chunked(MANY + first, 512)) == expected
+    head_only = b"\n".join(MANY.split(b"\n")[:6])  # the header without its newline, no rows
+    assert aws.filter_price_list("us-east-1", [head_only]) == head_only + b"\n"
+
+
+def _serve_east(server, monkeypatch, body: bytes) -> None:
+    monkeypatch.setenv(aws.REGIONS_ENV, "us-east-1")
+    server.behave(f"{LOOPBACK_PATHS['aws']}/us-east-1/index.csv", body=body)
+
+
+def test_an_over_long_line_fails_the_source_fast_naming_the_region_the_limit_and_the_offset(server, monkeypatch):
+    lines = MANY.split(b"\n")
+    at = len(b"\n".join(lines[:30])) + 1  # where the long line starts
+    body = b"\n".join([*lines[:30], b'"' + b"x" * (3 * 1024**2) + b'"', *lines[30:]])
+    assert 3 * 1024**2 < len(body) < 5 * 1024**2
+    _serve_east(server, monkeypatch, body)
+    start = time.perf_counter()
+    with pytest.raises(
+        SourceError,
+        match=rf"^aws: us-east-1/index\.csv: a line longer than the 1048576-byte limit starting at byte offset {at}: ",
+    ):
+        aws.fetch(fast_client(), {"aws": server.url + LOOPBACK_PATHS["aws"]})
+    assert time.perf_counter() - start < 5
+
+
+def test_a_body_that_is_one_huge_line_fails_in_linear_time(server, monkeypatch):
+    _serve_east(server, monkeypatch, b"x" * (5 * 1024**2))  # no newline at all: the head never completes
+    start = time.perf_counter()
+    with pytest.raises(SourceError, match=r"^aws: us-east-1/index\.csv: a line longer than .* at byte offset 0: "):
+        aws.fetch(fast_client(), {"aws": server.url + LOOPBACK_PATHS["aws"]})
+    assert time.perf_counter() - start < 5
+
+
+def test_the_line_limit_can_be_lowered_and_a_line_at_the_limit_passes(monkeypatch):
+    lines = MANY.split(b"\n")
+    header, header_at = len(lines[5]), len(b"\n".join(lines[:5])) + 1  # the longest line: the header
+    assert header == max(map(len, lines))
+    monkeypatch.setattr(aws, "MAX_LINE_BYTES", header - 1)
+    with pytest.raises(SourceError, match=rf"the {header - 1}-byte limit starting at byte offset {header_at}: "):
+        aws.filter_price_list("us-east-1", chunked(MANY, 1000))
+    monkeypatch.setattr(aws, "MAX_LINE_BYTES", header)
+    assert aws.filter_price_list("us-east-1", chunked(MANY, 1000)) == aws.filter_price_list("us-east-1", [MANY])
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (
+            b"<html><body>Access Denied</body></html>",
+            r"aws: us-east-1/index\.csv: 1 line\(s\), expected the 5-line preamble",
+        ),
+        (EAST.read_bytes().replace(b'"Tenancy"', b'"Tenancy type"', 1), r"expected column\(s\) Tenancy not in header"),
+        (
+            EAST.read_bytes() + b'"a","b"\n"unclosed\n',
+            r"us-east-1/index\.csv: could not read the rows from byte offset \d+",
+        ),
+    ],
+    ids=["html", "missing-column", "broken-csv"],
+)
+def test_a_body_that_is_not_a_price_list_fails_the_fetch_naming_the_file(server, monkeypatch, body, message):
+    _serve_east(server, monkeypatch, body)
+    with pytest.raises(SourceError, match=message):
+        aws.fetch(fast_client(), {"aws": server.url + LOOPBACK_PATHS["aws"]})
+
+
+def test_fetch_leaves_no_temporary_files(server, monkeypatch, tmp_path):
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    monkeypatch.setenv("TMPDIR", str(spool))
+    aws.fetch(fast_client(), {"aws": server.url + LOOPBACK_PATHS["aws"]})
+    _serve_east(server, monkeypatch, MANY[:5000] + b"x" * (2 * 1024**2))
+    with pytest.raises(SourceError, match="a line longer than"):
+        aws.fetch(fast_client(), {"aws": server.url + LOOPBACK_PATHS["aws"]})
+    assert list(spool.iterdir()) == []
 
 
 def test_regions_come_from_the_environment(server, monkeypatch):

@@ -1,11 +1,13 @@
 """HttpClient.stream: a body read in chunks, never whole, with the client's retries, timeouts, cap and errors."""
 
 import gzip
+import random
+import time
 
 import pytest
 
 from assets.errors import SourceError
-from assets.http import HttpClient, HttpSettings, iter_lines
+from assets.http import HttpClient, HttpSettings, LineTooLong, check_line_lengths, iter_lines
 
 PATH = "/stream/big.csv"
 BODY = b"".join(b"line %06d,%s\n" % (i, b"x" * 40) for i in range(60_000))  # ~3 MB, many chunks
@@ -92,3 +94,77 @@ def test_request_still_reads_whole_bodies_with_the_same_checks(server):
     server.behave(PATH, body=BODY, truncate_to=1000)
     with pytest.raises(SourceError, match="body truncated|connection broke"):
         client().get(server.url + PATH)
+
+
+def _naive_first_long_line(body: bytes, limit: int) -> int | None:
+    offset = 0
+    for line in body.split(b"\n"):
+        if len(line) > limit:
+            return offset
+        offset += len(line) + 1
+    return None
+
+
+def _cut(body: bytes, cuts: list[int]) -> list[bytes]:
+    bounds = [0, *cuts, len(body)]
+    return [body[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def test_check_line_lengths_finds_the_first_over_long_line_wherever_the_chunks_cut():
+    rng = random.Random(7)
+    for _ in range(3000):
+        body = bytes(rng.choice(b"ab\n") for _ in range(rng.randint(0, 50)))
+        limit = rng.randint(0, 6)
+        chunks = _cut(body, sorted(rng.sample(range(len(body) + 1), min(len(body) + 1, rng.randint(0, 5)))))
+        expected = _naive_first_long_line(body, limit)
+        try:
+            passed = b"".join(check_line_lengths(chunks, limit))
+        except LineTooLong as exc:
+            assert (exc.offset, exc.limit) == (expected, limit), (chunks, limit)
+        else:
+            assert expected is None and passed == body, (chunks, limit)
+        # iter_lines with the limit: the same lines as without it, or the same error
+        if expected is None:
+            assert list(iter_lines(chunks, max_line_bytes=limit)) == list(iter_lines(chunks))
+        else:
+            with pytest.raises(LineTooLong):
+                list(iter_lines(chunks, max_line_bytes=limit))
+
+
+def test_iter_lines_keeps_its_behaviour_with_and_without_a_limit():
+    chunks = [b"a,1\r\nb,", b"2\r", b"\nc,3", b""]
+    assert list(iter_lines(chunks, max_line_bytes=4)) == [b"a,1", b"b,2", b"c,3"]
+    with pytest.raises(LineTooLong, match="offset 0$"):  # the limit counts the bytes before \n, a \r included
+        list(iter_lines(chunks, max_line_bytes=3))
+    assert list(iter_lines([b"\n\nx\n", b"\n"])) == [b"", b"", b"x", b""]
+    assert list(iter_lines([b"abc", b"def", b"", b"g\nh"])) == [b"abcdefg", b"h"]
+    assert list(iter_lines([])) == [] and list(iter_lines([b""])) == []
+
+
+def test_a_line_of_10_mb_with_a_1_mb_limit_raises_at_once():
+    chunks = (b"x" * (64 * 1024) for _ in range(160))  # 10 MB, no newline
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"a line longer than 1048576 bytes, starting at byte offset 0") as caught:
+        for _ in iter_lines(chunks, max_line_bytes=1024**2):
+            pass
+    assert time.perf_counter() - start < 1
+    assert isinstance(caught.value, LineTooLong) and caught.value.offset == 0
+
+
+def test_a_line_spanning_many_chunks_is_joined_in_linear_time():
+    # 32 MB in 4 KB chunks: joining `pending + chunk` each time copied ~128 GB; the pieces are joined once
+    line = b"y" * (32 * 1024**2)
+    start = time.perf_counter()
+    lines = list(iter_lines(_cut(line + b"\nz", list(range(4096, len(line), 4096)))))
+    assert time.perf_counter() - start < 5
+    assert len(lines) == 2 and lines[0] == line and lines[1] == b"z"
+
+
+def test_a_streamed_body_with_an_over_long_line_fails_while_it_streams(server):
+    body = BODY[:100_000] + b"z" * 2_000_000 + b"\n" + BODY[:100_000]
+    at = BODY[:100_000].rfind(b"\n") + 1
+    server.behave(PATH, body=body)
+    with pytest.raises(LineTooLong, match=rf"starting at byte offset {at}$"):
+        with client().stream(server.url + PATH, chunk_size=64 * 1024) as chunks:
+            for _ in iter_lines(chunks, max_line_bytes=1024**2):
+                pass

@@ -3,15 +3,19 @@
 URL `https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonEC2/current/{region}/index.csv`,
 no key. Layout: five preamble lines (`"FormatVersion"`, `"Disclaimer"`, `"Publication Date"`,
 `"Version"`, `"OfferCode"`), a header of ~90 quoted columns, then one line per (SKU, term,
-price dimension). A region's file is hundreds of MB, so `fetch` streams it and keeps only
-the lines that can be on-demand GPU rows; `parse` then applies the exact filter.
+price dimension), every non-empty field quoted. A region's file is hundreds of MB, so `fetch`
+streams it and never holds it: `filter_price_list` checks the preamble and the header, reads the
+rows in blocks of whole records with polars (only the columns its filter needs) and passes on the
+kept rows' lines as they came. A line over MAX_LINE_BYTES fails the source (not a price list).
+The payload is the preamble, the header and the candidate rows; `parse` then applies the exact filter.
 
-Kept: TermType OnDemand, Linux with no pre-installed software, Shared tenancy,
-CapacityStatus Used (reservation rows are 0.0 or repeat the price), MarketOption OnDemand
-(Capacity Block rows are OS fees, not instance prices), Unit Hrs, Currency USD (a non-USD
-row is rejected, never converted), price > 0, and GPU instances only. The price list has
-no GPU-model column: the family -> GPU map is assets/prices/data/aws_gpu_families.csv.
-See ../shared/notes/sources.md A3.
+Kept by fetch: every KEEP column holds a kept value, and the row is a GPU instance (a mapped GPU
+family, GPU > 0, or Instance Family "GPU instance"). Kept by parse: TermType OnDemand, Linux with
+no pre-installed software, Shared tenancy, CapacityStatus Used (reservation rows are 0.0 or repeat
+the price), MarketOption OnDemand and no "Capacity Block" description (Capacity Block rows are OS
+fees, not instance prices), Unit Hrs, Currency USD (a non-USD row is rejected, never converted),
+price > 0, and GPU instances only. The price list has no GPU-model column: the family -> GPU map
+is assets/prices/data/aws_gpu_families.csv. See ../shared/notes/sources.md A3.
 """
 
 from __future__ import annotations
@@ -20,11 +24,12 @@ import csv
 import io
 import os
 import re
+from collections.abc import Iterable
 
 import polars as pl
 
 from assets.errors import SourceError
-from assets.http import HttpClient, iter_lines
+from assets.http import HttpClient, LineTooLong, check_line_lengths
 from assets.prices.mappings import AWS_GPU_FAMILIES, load_mapping
 from assets.prices.offers import as_offers
 from assets.source import Snapshot, Source
@@ -36,6 +41,13 @@ BASE_URLS = {"aws": "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/Ama
 PREAMBLE = ("FormatVersion", "Disclaimer", "Publication Date", "Version", "OfferCode")
 # The file is streamed and never held; the cap only stops a runaway download.
 STREAM_MAX_BYTES = 8 * 1024**3
+# A real line is a few KB: a longer one means the body is not a price list (read at call time: tests lower it).
+MAX_LINE_BYTES = 1024**2
+# The rows are parsed and filtered in blocks of about this size: memory holds a block or so, not the file.
+BLOCK_BYTES = 16 * 1024**2
+# A block must end after a whole record; a quoted field spanning this much is not a price list.
+MAX_RECORD_BYTES = 4 * BLOCK_BYTES
+ROW_INDEX = "__row"
 
 # Column -> the values a kept row has.
 KEEP = {
@@ -84,7 +96,11 @@ def families() -> list[str]:
 
 
 def _line_filter():
-    """A cheap test on a raw line: every quoted value a kept row must contain, and a GPU instance type."""
+    """The former streaming pre-test on a raw line (every single-valued KEEP token, a GPU instance type).
+
+    No longer what `fetch` uses (that is `candidate_rows`, column by column); tests/bench.py's
+    bench_aws_stream still checks its filler with it.
+    """
     tokens = [f'"{values[0]}"'.encode() for values in KEEP.values() if len(values) == 1]
     gpu = re.compile(
         rb'"(?:'
@@ -96,17 +112,149 @@ def _line_filter():
     return lambda line: all(t in line for t in tokens) and gpu.search(line) is not None
 
 
+def candidate_rows(columns) -> pl.Expr:
+    """The rows `fetch` keeps, read column by column (every column a String, empty as null).
+
+    Every KEEP column holds a kept value, and the row is a GPU instance: a mapped GPU family,
+    GPU > 0, or Instance Family "GPU instance". `parse` applies the exact filter on top.
+    """
+    family = pl.col("Instance Type").str.extract(r"^([^.]+)\.")
+    gpu = family.is_in(families()) | (pl.col("GPU").cast(pl.Float64, strict=False) > 0)
+    if "Instance Family" in columns:
+        gpu = gpu | (pl.col("Instance Family") == GPU_INSTANCE_FAMILY)
+    keep = [pl.col(c).fill_null("").is_in(values) for c, values in KEEP.items()]
+    return pl.all_horizontal(*keep, gpu.fill_null(False))
+
+
+def _check_columns(region: str, columns: list[str]) -> None:
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise SourceError(
+            NAME, f"{region}/index.csv: expected column(s) {', '.join(missing)} not in header {columns[:12]}"
+        )
+
+
+def _record_end(buf: bytes) -> int:
+    """Where the last whole CSV record in buf ends (just after its \\n), or -1 if none ends there.
+
+    buf begins at a record start; a \\n after an odd number of quotes is inside a quoted field.
+    """
+    cut = buf.rfind(b"\n")
+    quotes = buf.count(b'"', 0, cut) if cut != -1 else 0
+    while cut != -1 and quotes % 2:
+        previous = buf.rfind(b"\n", 0, cut)
+        quotes -= buf.count(b'"', previous + 1, cut)
+        cut = previous
+    return cut + 1 if cut != -1 else -1
+
+
+def filter_price_list(region: str, chunks: Iterable[bytes]) -> bytes:
+    """A region's price list, read as chunks, -> its preamble, its header and its candidate rows as CSV bytes.
+
+    The head (preamble, header) is checked first. The rows are then read in blocks of about
+    BLOCK_BYTES, each cut after a whole record (a newline after an even number of quotes); polars
+    parses only the columns `candidate_rows` reads, and the kept rows' lines are passed on as they
+    came (without a \\r). Should a quoted field hold a newline (never seen in a real file), that
+    block's kept rows are parsed whole and written back instead, every non-empty field quoted.
+    Memory holds a block or so, whatever the file's size. Every line is checked against
+    MAX_LINE_BYTES as it arrives: a longer one (not a price list) fails the source in linear time,
+    naming its byte offset.
+    """
+    limit = MAX_LINE_BYTES
+    pieces: list[bytes] = []
+    size = 0
+    head: bytes | None = None
+    header = b""
+    needed: list[str] = []
+    keep: pl.Expr | None = None
+    kept: list[bytes] = []
+    offset = 0  # where the pending rows start in the file
+    newlines = 0  # in the head read so far
+    due = BLOCK_BYTES  # the pending bytes at which a block is cut
+
+    def rows(block: bytes, at: int) -> None:
+        """Keep the candidate rows of a block of whole records."""
+        table = header + block
+        try:
+            frame = pl.read_csv(table, infer_schema=False, columns=needed, row_index_name=ROW_INDEX)
+            index = frame.filter(keep)[ROW_INDEX]
+            if index.is_empty():
+                return
+            lines = block.split(b"\n")
+            if not lines[-1]:
+                lines.pop()
+            if len(lines) == frame.height:  # one record a line, as in every real file: keep the lines as they came
+                kept.append(b"".join(lines[i].removesuffix(b"\r") + b"\n" for i in index))
+            else:  # a quoted field holds a newline: write the parsed rows back instead
+                parsed = pl.read_csv(table, infer_schema=False).filter(keep)
+                kept.append(parsed.write_csv(include_header=False, quote_style="non_numeric").encode())
+        except pl.exceptions.PolarsError as exc:
+            raise SourceError(
+                NAME, f"{region}/index.csv: could not read the rows from byte offset {at}: {exc}"
+            ) from exc
+
+    try:
+        for chunk in check_line_lengths(chunks, limit):
+            pieces.append(chunk)
+            size += len(chunk)
+            if head is None:
+                newlines += chunk.count(b"\n")
+                if newlines <= len(PREAMBLE):
+                    continue
+                buf = b"".join(pieces)
+                end = 0
+                for _ in range(len(PREAMBLE) + 1):
+                    end = buf.index(b"\n", end) + 1
+                head, header, needed, keep = _head(region, buf[:end])
+                offset, pieces, size = end, [buf[end:]], len(buf) - end
+            if size < due:
+                continue
+            buf = b"".join(pieces)
+            end = _record_end(buf)
+            if end == -1:
+                if size > MAX_RECORD_BYTES:
+                    raise SourceError(
+                        NAME,
+                        f"{region}/index.csv: no record ends in the {size} bytes from byte offset {offset} "
+                        f"(a quoted field runs over more than {MAX_RECORD_BYTES} bytes): not a price list",
+                    )
+                pieces, due = [buf], min(2 * size, MAX_RECORD_BYTES + 1)  # look again once doubled: linear time
+                continue
+            rows(buf[:end], offset)
+            offset, pieces, size, due = offset + end, [buf[end:]], len(buf) - end, BLOCK_BYTES
+    except LineTooLong as exc:
+        raise SourceError(
+            NAME,
+            f"{region}/index.csv: a line longer than the {exc.limit}-byte limit starting at byte offset "
+            f"{exc.offset}: not a price list",
+        ) from exc
+    if head is None:
+        head, header, needed, keep = _head(region, b"".join(pieces))
+        pieces = []
+    rest = b"".join(pieces)
+    if rest.strip():
+        rows(rest if rest.endswith(b"\n") else rest + b"\n", offset)
+    return head + b"".join(kept)
+
+
+def _head(region: str, head: bytes) -> tuple[bytes, bytes, list[str], pl.Expr]:
+    """The checked preamble and header as the payload starts them (lines without \\r), the header line, the
+    columns the row filter reads, the row filter."""
+    _, rest = _split_preamble(region, head)
+    header = rest.partition(b"\n")[0].removesuffix(b"\r")
+    columns = next(csv.reader([header.decode("utf-8", "replace")]), [])
+    _check_columns(region, columns)
+    lines = [line.removesuffix(b"\r") for line in head.split(b"\n")[: len(PREAMBLE) + 1]]
+    needed = [c for c in (*KEEP, "Instance Type", "GPU", "Instance Family") if c in columns]
+    return b"\n".join(lines) + b"\n", header + b"\n", needed, candidate_rows(columns)
+
+
 def fetch(client: HttpClient, urls: dict[str, str]) -> dict[str, bytes]:
-    """Stream each region's file, keeping the preamble, the header and candidate GPU lines only."""
-    candidate = _line_filter()
+    """Stream each region's file, keeping its preamble, its header and its candidate GPU rows (`filter_price_list`)."""
     payloads = {}
     for region in regions():
-        kept = []
         with client.stream(f"{urls['aws']}/{region}/index.csv", max_bytes=STREAM_MAX_BYTES) as chunks:
-            for number, line in enumerate(iter_lines(chunks)):
-                if number <= len(PREAMBLE) or candidate(line):
-                    kept.append(line)
-        payloads[region] = b"\n".join(kept) + b"\n"
+            payloads[region] = filter_price_list(region, chunks)
     return payloads
 
 
@@ -133,11 +281,7 @@ def parse_region(region: str, body: bytes) -> pl.DataFrame:
     """One region's (pre-filtered or whole) price list -> its on-demand GPU rows, columns read by name."""
     preamble, table = _split_preamble(region, body)
     frame = pl.read_csv(io.BytesIO(table), infer_schema=False)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise SourceError(
-            NAME, f"{region}/index.csv: expected column(s) {', '.join(missing)} not in header {frame.columns[:12]}"
-        )
+    _check_columns(region, frame.columns)
     frame = frame.select(
         [pl.col(c).alias(n) if c in frame.columns else pl.lit(None, pl.String).alias(n) for c, n in COLUMNS.items()]
     ).with_columns(pl.col(pl.String).fill_null(""))
