@@ -9,6 +9,7 @@ downstream, while one changed price recomputes exactly the assets that use it.
 import dagster as dg
 
 AC = dg.AutomationCondition
+RESTAMP_LABEL = "re-stamp after every re-ingest"
 
 
 def on_input_change() -> dg.AutomationCondition:
@@ -29,4 +30,4 @@ def on_any_input_update() -> dg.AutomationCondition:
     snapshot date out, so what reads them (the cost marts, on_input_change) still
     recomputes only when a price or tariff really changed.
     """
-    return AC.eager().with_label("re-stamp after every re-ingest")
+    return AC.eager().with_label(RESTAMP_LABEL)

@@ -1,35 +1,45 @@
-"""The one HTTP client every source uses: timeouts, bounded retries with backoff, a size cap.
+"""The one HTTP client every source uses: timeouts, bounded retries with backoff, a size cap, a deadline.
 
 Retries cover what is worth retrying (connection errors, timeouts, 429 and 5xx),
 honour Retry-After up to a cap, and end in a SourceError that names the source,
-the URL and what went wrong.
+the URL and what went wrong. Redirects are followed only within the source's own
+host (or hosts it lists), and a source's total deadline bounds every wait.
 """
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from assets.errors import SourceError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = "gpucost/0.1 (+https://github.com/gpucost; GPU price and energy cost research)"
 
 
 @dataclass(frozen=True)
 class HttpSettings:
     connect_timeout_s: float = 10.0
-    read_timeout_s: float = 60.0
-    retries: int = 3
+    read_timeout_s: float = 30.0
+    retries: int = 2
     backoff_s: float = 1.0
     max_wait_s: float = 30.0
     max_bytes: int = 256 * 1024 * 1024
     user_agent: str = USER_AGENT
+    # the whole conversation with the source (every request, retry and body) ends by then, or fails
+    deadline_s: float | None = None
+    max_redirects: int = 5
+    # hosts besides the request's own that a redirect may lead to (a CDN the source documents)
+    redirect_hosts: frozenset[str] = frozenset()
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -45,14 +55,68 @@ def _retry_after(response: requests.Response) -> float | None:
             return None
 
 
+def _shutdown(response: requests.Response) -> None:
+    """Break a read blocked on this response's socket (closing alone does not wake a thread stuck in recv)."""
+    connection = getattr(response.raw, "_connection", None) or getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    with suppress(Exception):
+        response.close()
+
+
 class HttpClient:
-    """A requests session bound to one source, so every error names that source."""
+    """A requests session bound to one source, so every error names that source.
+
+    With a deadline, a watchdog ends the conversation when it passes, whatever it is doing: a server
+    that drips a byte every few seconds never trips a read timeout, but it does trip this.
+    """
 
     def __init__(self, source: str, settings: HttpSettings | None = None):
         self.source = source
         self.settings = settings or HttpSettings()
         self.session = requests.Session()
         self.session.headers["User-Agent"] = self.settings.user_agent
+        self.session.max_redirects = self.settings.max_redirects
+        self._active: set[requests.Response] = set()
+        self._lock = threading.Lock()
+        self._expired = False
+        self._started = time.monotonic()
+        self._watchdog = None
+        if self.settings.deadline_s is not None:
+            self._watchdog = threading.Timer(self.settings.deadline_s, self.expire)
+            self._watchdog.daemon = True
+            self._watchdog.start()
+
+    def expire(self) -> None:
+        """The deadline passed: break every read under way; every later call fails at once."""
+        with self._lock:
+            self._expired = True
+            active = list(self._active)
+        for response in active:
+            _shutdown(response)
+
+    def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        self.session.close()
+
+    def _over_deadline(self, doing: str) -> SourceError:
+        return SourceError(
+            self.source,
+            f"{doing}: gave up when the source's {self.settings.deadline_s:g} s deadline passed "
+            f"({time.monotonic() - self._started:.0f} s in)",
+        )
+
+    def _check_deadline(self, doing: str) -> None:
+        if self._expired:
+            raise self._over_deadline(doing)
+
+    def _remaining(self) -> float | None:
+        if self.settings.deadline_s is None:
+            return None
+        return self.settings.deadline_s - (time.monotonic() - self._started)
 
     def get(self, url: str, *, params=None, headers=None, retry_statuses=RETRY_STATUSES) -> requests.Response:
         return self.request("GET", url, params=params, headers=headers, retry_statuses=retry_statuses)
@@ -81,48 +145,103 @@ class HttpClient:
 
         Connecting, status handling and retries are those of `request`; while the body
         streams, the size cap (`max_bytes`, default the client's), a broken connection,
-        a read timeout and a truncated body all raise SourceError naming the source.
+        a read timeout, the deadline and a truncated body all raise SourceError naming the source.
         A failure mid-body is not retried: the caller has already consumed part of it.
         """
         response = self._send("GET", url, retry_statuses=retry_statuses, params=params, headers=headers)
         try:
             yield self._chunks("GET", url, response, max_bytes or self.settings.max_bytes, chunk_size)
         finally:
-            response.close()
+            self._release(response)
+
+    def _release(self, response: requests.Response) -> None:
+        with self._lock:
+            self._active.discard(response)
+        response.close()
+
+    def _allowed_redirect(self, origin: str, target: str) -> bool:
+        to = urlsplit(target)
+        return to.scheme in ("http", "https") and (
+            to.hostname == urlsplit(origin).hostname or to.hostname in self.settings.redirect_hosts
+        )
+
+    def _once(self, method: str, url: str, **kwargs) -> requests.Response:
+        """One request, redirects followed by hand: only within the source's host (or its allowed hosts)."""
+        s = self.settings
+        current = url
+        for _ in range(s.max_redirects + 1):
+            self._check_deadline(f"{method} {url}")
+            remaining = self._remaining()
+            read_timeout = s.read_timeout_s if remaining is None else max(0.1, min(s.read_timeout_s, remaining))
+            response = self.session.request(
+                method,
+                current,
+                timeout=(s.connect_timeout_s, read_timeout),
+                stream=True,
+                allow_redirects=False,
+                **kwargs,
+            )
+            with self._lock:
+                self._active.add(response)
+            if response.status_code not in REDIRECT_STATUSES or "Location" not in response.headers:
+                return response
+            target = urljoin(current, response.headers["Location"])
+            self._release(response)
+            if not self._allowed_redirect(url, target):
+                raise SourceError(
+                    self.source,
+                    f"{method} {url}: redirected to {target}, off the source's own host (only redirects within "
+                    f"{urlsplit(url).hostname} are followed)",
+                )
+            current = target
+            if response.status_code == 303:
+                method, kwargs = "GET", {k: v for k, v in kwargs.items() if k not in ("json", "data")}
+        raise SourceError(self.source, f"{method} {url}: more than {s.max_redirects} redirects")
 
     def _send(self, method: str, url: str, *, retry_statuses=RETRY_STATUSES, **kwargs) -> requests.Response:
-        """Connect and get a success status (retrying what is worth retrying); the body is left unread."""
+        """Connect and get a success status (retrying what is worth retrying); the body is left unread.
+
+        Every way a request can fail (timeouts, refused connections, bad URLs or schemes, decoding
+        errors) ends in a SourceError that names the source and the URL.
+        """
         s = self.settings
         attempts = s.retries + 1
         for attempt in range(1, attempts + 1):
             wait = s.backoff_s * 2 ** (attempt - 1)
+            status = None
             try:
-                response = self.session.request(
-                    method, url, timeout=(s.connect_timeout_s, s.read_timeout_s), stream=True, **kwargs
-                )
+                response = self._once(method, url, **kwargs)
+            except SourceError:
+                raise
             except requests.Timeout as exc:
                 problem = f"{method} {url}: timed out ({exc.__class__.__name__})"
             except requests.ConnectionError as exc:
+                if self._expired:
+                    raise self._over_deadline(f"{method} {url}") from exc
                 if "NameResolutionError" in str(exc) or "Name or service not known" in str(exc):
                     # no DNS answer: retrying in a few seconds rarely helps, and offline it only delays the fallback
                     raise SourceError(
                         self.source, f"{method} {url}: could not resolve the host name (no network?)"
                     ) from exc
                 problem = f"{method} {url}: could not connect ({exc.__class__.__name__})"
+            except requests.RequestException as exc:  # bad URL or scheme, too many redirects, decoding errors
+                raise SourceError(self.source, f"{method} {url}: {exc.__class__.__name__}: {exc}") from exc
             else:
                 if response.status_code < 400:
                     return response
-                problem = f"{method} {url}: HTTP {response.status_code} {response.reason}"
                 status = response.status_code
-                response.close()
+                problem = f"{method} {url}: HTTP {status} {response.reason}"
+                self._release(response)
                 if status not in retry_statuses:
                     raise SourceError(self.source, problem, status=status)
                 wait = _retry_after(response) or wait
-                if attempt == attempts:
-                    raise SourceError(self.source, f"{problem} (after {attempts} attempts)", status=status)
             if attempt == attempts:
-                raise SourceError(self.source, f"{problem} (after {attempts} attempts)")
-            time.sleep(min(wait, s.max_wait_s))
+                raise SourceError(self.source, f"{problem} (after {attempts} attempts)", status=status)
+            remaining = self._remaining()
+            pause = min(wait, s.max_wait_s)
+            if remaining is not None and pause >= remaining:
+                raise self._over_deadline(f"{problem}; a retry in {pause:g} s")
+            time.sleep(pause)
         raise AssertionError("unreachable")
 
     def _chunks(
@@ -135,14 +254,20 @@ class HttpClient:
         size = 0
         try:
             for chunk in response.iter_content(chunk_size=chunk_size):
+                self._check_deadline(f"{method} {url}")
                 size += len(chunk)
                 if size > limit:
                     raise SourceError(self.source, f"{method} {url}: response exceeds the {limit}-byte cap")
                 yield chunk
-        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+        except SourceError:
+            raise
+        except (requests.RequestException, OSError, ValueError) as exc:
+            if self._expired:
+                raise self._over_deadline(f"{method} {url}: still reading the body after {size} bytes") from exc
             raise SourceError(
                 self.source, f"{method} {url}: connection broke while reading the body ({exc.__class__.__name__})"
             ) from exc
+        self._check_deadline(f"{method} {url}")
         # Content-Length counts the bytes on the wire: comparable only when the body is not compressed.
         if declared and declared.isdigit() and not response.headers.get("Content-Encoding") and int(declared) != size:
             raise SourceError(self.source, f"{method} {url}: body truncated ({size} of {declared} bytes)")
@@ -151,7 +276,7 @@ class HttpClient:
         try:
             body = b"".join(self._chunks(method, url, response, self.settings.max_bytes, 1 << 16))
         finally:
-            response.close()
+            self._release(response)
         response._content = body
 
 

@@ -1,14 +1,22 @@
-"""Ingest any source into its raw table: live first, offline honest. No Dagster here.
+"""Ingest sources into their raw tables: live first, offline honest, concurrently, each within its deadline.
 
-Live data when the source answers; when it does not, the source fails with its own
-error and the warehouse keeps its last good data (the source shows as stale). Only
-when the warehouse has nothing at all for a source does the run bootstrap from the
-snapshot bundled in the repo, and every such row says so in `origin`.
+No Dagster here. Live data when a source answers; when it does not, the source fails with its own
+error and the warehouse keeps its last good data (the source shows as stale). Only when the
+warehouse has nothing at all for a source does it bootstrap from the snapshot bundled in the repo,
+and every such row says so in `origin`.
+
+Independent sources are fetched and parsed at the same time, each in its own thread with a total
+deadline (connect + every request + body + parse), so one slow or stuck source fails alone and
+delays no other. Warehouse writes stay one at a time, in the calling thread.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import queue
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -17,7 +25,7 @@ import warehouse
 from assets.errors import SourceError
 from assets.source import Source
 from assets.versions import content_version, utc_now
-from warehouse import queries
+from warehouse import snapshots
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,20 @@ class IngestResult:
 
 class SourceFailed(RuntimeError):
     """The source could not be ingested; its last good data stays in the warehouse."""
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What happened to one source in a run: its result, or why it failed, and how long it took."""
+
+    source: Source
+    result: IngestResult | None
+    error: str | None
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
 
 
 def parse_payloads(source: Source, payloads: dict[str, bytes]) -> pl.DataFrame:
@@ -58,30 +80,30 @@ def _with_meta(
     )
 
 
-def ingest_source(source: Source, store, settings, now: dt.datetime | None = None) -> IngestResult:
-    """Fetch (or bootstrap) one source and replace its slice for the day in its raw table.
+def fetch_live(source: Source, settings) -> pl.DataFrame:
+    """Fetch and parse one source live (raises SourceError). The HTTP client carries the source's deadline."""
+    client = settings.client(source.name, deadline_s=settings.deadline_for(source))
+    try:
+        return parse_payloads(source, source.fetch(client, settings.urls(source.base_urls)))
+    finally:
+        client.close()
 
-    `store` has writer() (a warehouse.Warehouse, or the Dagster resource); `settings` has offline,
-    client(name) and urls(defaults) (assets.settings.IngestConfig, or the Dagster resource).
-    """
-    now = now or utc_now()
-    frame = None
-    if settings.offline:
-        reason = f"{source.name}: offline mode: using the bundled snapshot"
-    else:
-        try:
-            frame = parse_payloads(source, source.fetch(settings.client(source.name), settings.urls(source.base_urls)))
-        except SourceError as err:
-            with store.writer() as con:
-                last = queries.latest_snapshot_date(con, source.raw_table, source.name)
-                if last is not None:
-                    warehouse.record_source_run(
-                        con, source=source.name, status="failed", attempted_at=now, message=str(err)
-                    )
+
+def store_result(
+    source: Source, store, frame: pl.DataFrame | None, error: SourceError | None, reason: str | None, now: dt.datetime
+) -> IngestResult:
+    """Write what a fetch gave: live rows; or, on failure, keep the last good data (raises SourceFailed) or, with no
+    data at all yet, bootstrap from the bundled snapshot. `reason` says why a snapshot is used (offline mode)."""
+    if frame is None and error is not None:
+        with store.writer() as con:
+            last = snapshots.newest_date(con, source.raw_table, source.name)
             if last is not None:
-                raise SourceFailed(f"{err}. The warehouse keeps its last good data from {last} (now stale).") from err
-            reason = f"{err}. No data yet for {source.name}: bootstrapped from the bundled snapshot"
-
+                warehouse.record_source_run(
+                    con, source=source.name, status="failed", attempted_at=now, message=str(error)
+                )
+        if last is not None:
+            raise SourceFailed(f"{error}. The warehouse keeps its last good data from {last} (now stale).") from error
+        reason = f"{error}. No data yet for {source.name}: bootstrapped from the bundled snapshot"
     if frame is None:
         captured = source.snapshot.captured
         frame = parse_payloads(source, source.snapshot.payloads())
@@ -90,7 +112,6 @@ def ingest_source(source: Source, store, settings, now: dt.datetime | None = Non
     else:
         status, origin, snapshot_date = "live", "live", now.date()
         message = f"{source.name}: {frame.height} rows live"
-
     frame = _with_meta(frame, source, snapshot_date, now, origin)
     with store.writer() as con:
         warehouse.replace_snapshot(con, source.raw_table, frame, source=source.name, snapshot_date=snapshot_date)
@@ -105,3 +126,100 @@ def ingest_source(source: Source, store, settings, now: dt.datetime | None = Non
             message=message,
         )
     return IngestResult(frame, status, origin, snapshot_date, message, content_version(frame, source.version_ignores))
+
+
+def ingest_source(source: Source, store, settings, now: dt.datetime | None = None) -> IngestResult:
+    """Fetch (or bootstrap) one source and replace its slice for the day in its raw table.
+
+    `store` has writer() (a warehouse.Warehouse, or the Dagster resource); `settings` has offline,
+    client(name, deadline_s), urls(defaults) and deadline_for(source) (assets.settings.IngestConfig,
+    or the Dagster resource).
+    """
+    now = now or utc_now()
+    if settings.offline:
+        return store_result(source, store, None, None, f"{source.name}: offline mode: using the bundled snapshot", now)
+    try:
+        frame = fetch_live(source, settings)
+    except SourceError as err:
+        return store_result(source, store, None, err, None, now)
+    return store_result(source, store, frame, None, None, now)
+
+
+# How long past its deadline a source's thread may take to notice it before the run stops waiting for it.
+DEADLINE_GRACE_S = 1.0
+
+
+def ingest_sources(
+    sources: tuple[Source, ...] | list[Source],
+    store,
+    settings,
+    *,
+    now: dt.datetime | None = None,
+    on_done: Callable[[IngestOutcome], None] | None = None,
+) -> list[IngestOutcome]:
+    """Ingest independent sources concurrently; each fails alone, within its deadline; writes one at a time.
+
+    Fetching and parsing run in daemon threads (a parser stuck past its deadline is abandoned, never
+    waited for); each result is written here, in the caller's thread, as soon as it arrives.
+    `on_done` hears about every source as it finishes (for progress lines).
+    """
+    now = now or utc_now()
+    results: queue.Queue = queue.Queue()
+    started = {}
+    for source in sources:
+        started[source.name] = time.monotonic()
+        if settings.offline:
+            results.put((source, None, None))
+            continue
+
+        def work(source=source):
+            try:
+                results.put((source, fetch_live(source, settings), None))
+            except SourceError as err:
+                results.put((source, None, err))
+            except Exception as exc:  # a bug in a source must not take the others down
+                results.put((source, None, SourceError(source.name, f"{exc.__class__.__name__}: {exc}")))
+
+        threading.Thread(target=work, name=f"ingest-{source.name}", daemon=True).start()
+
+    pending = {s.name: s for s in sources}
+    outcomes = []
+    while pending:
+        overdue = {
+            name: started[name] + settings.deadline_for(s) + DEADLINE_GRACE_S - time.monotonic()
+            for name, s in pending.items()
+        }
+        wait = max(0.05, min(overdue.values()))
+        try:
+            source, frame, error = results.get(timeout=wait)
+        except queue.Empty:
+            for name, left in overdue.items():
+                if left <= 0:
+                    source = pending[name]
+                    error = SourceError(
+                        name,
+                        f"still not done (fetching or parsing) when its {settings.deadline_for(source):g} s deadline "
+                        "passed: abandoned",
+                    )
+                    outcomes.append(_settle(source, store, None, error, now, started, on_done))
+                    del pending[name]
+            continue
+        if source.name not in pending:  # answered after it was given up on: too late
+            continue
+        del pending[source.name]
+        outcomes.append(_settle(source, store, frame, error, now, started, on_done))
+    return outcomes
+
+
+def _settle(source, store, frame, error, now, started, on_done) -> IngestOutcome:
+    reason = f"{source.name}: offline mode: using the bundled snapshot" if frame is None and error is None else None
+    try:
+        result, problem = store_result(source, store, frame, error, reason, now), None
+    except SourceFailed as failed:
+        result, problem = None, str(failed)
+    except SourceError as err:  # the bundled snapshot itself would not parse
+        result, problem = None, str(err)
+    outcome = IngestOutcome(source, result, problem, time.monotonic() - started[source.name])
+    if on_done is not None:
+        on_done(outcome)
+    return outcome

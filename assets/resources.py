@@ -9,7 +9,9 @@ import dagster as dg
 import duckdb
 
 import warehouse
-from assets.http import HttpClient, HttpSettings
+from assets.http import HttpClient
+from assets.settings import IngestConfig
+from assets.source import Source
 
 # Every asset that writes the warehouse claims a slot in this pool; dagster.yaml limits pools to 1.
 WAREHOUSE_POOL = "warehouse"
@@ -32,28 +34,26 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class IngestSettings(dg.ConfigurableResource):
-    """How sources are reached: offline (bundled snapshots only), base-URL overrides, HTTP limits."""
+    """How sources are reached: offline (bundled snapshots only), base-URL overrides, HTTP limits, deadlines."""
 
     offline: bool = False
     base_urls: dict[str, str] = {}
     connect_timeout_s: float = 10.0
-    read_timeout_s: float = 60.0
+    read_timeout_s: float = 30.0
     retries: int = 2
     backoff_s: float = 1.0
     max_wait_s: float = 30.0
+    deadline_s: float = 90.0
+    deadlines: dict[str, float] = {}
 
-    def client(self, source: str) -> HttpClient:
-        return HttpClient(
-            source,
-            HttpSettings(
-                connect_timeout_s=self.connect_timeout_s,
-                read_timeout_s=self.read_timeout_s,
-                retries=self.retries,
-                backoff_s=self.backoff_s,
-                max_wait_s=self.max_wait_s,
-            ),
-        )
+    def config(self) -> IngestConfig:
+        return IngestConfig(**{name: getattr(self, name) for name in IngestConfig.__dataclass_fields__})
+
+    def deadline_for(self, source: Source) -> float:
+        return self.config().deadline_for(source)
+
+    def client(self, source: str, deadline_s: float | None = None) -> HttpClient:
+        return self.config().client(source, deadline_s)
 
     def urls(self, defaults: dict[str, str]) -> dict[str, str]:
-        """A source's base URLs, with any override from settings (tests point these at 127.0.0.1)."""
-        return {key: self.base_urls.get(key, url).rstrip("/") for key, url in defaults.items()}
+        return self.config().urls(defaults)

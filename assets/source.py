@@ -71,6 +71,8 @@ class Source:
     key_env: str | None = None
     # one line for the README's source table: what the source gives
     summary: str = ""
+    # the source's own total deadline in seconds (None: the settings' default), for a source that is big by nature
+    deadline_s: float | None = None
 
     @property
     def raw_table(self) -> str:

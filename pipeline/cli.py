@@ -39,6 +39,7 @@ def cmd_run(args) -> int:
             flush=True,
         )
     summary = run_pipeline(
+        force=args.force,
         resources=resources,
         instance=dg.DagsterInstance.get(),
         run_config=run_config,
@@ -182,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(schedule or automation sensor) uses the default again",
     )
     run.add_argument("--verbose", action="store_true", help="show Dagster's full event log on the console")
+    run.add_argument("--force", action="store_true", help="recompute every asset, not only those whose inputs changed")
     run.add_argument("--strict", action="store_true", help="exit 1 if any source failed, even when costs were computed")
     run.set_defaults(func=cmd_run)
 

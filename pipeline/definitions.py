@@ -1,19 +1,20 @@
-"""The gpucost code location (`dagster dev -m pipeline.definitions`)."""
+"""The gpucost code location (`dagster dev -m pipeline.definitions`): every domain's definitions, merged."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from assets.costs.defs import cost_assets, cost_checks
-from assets.energy.defs import energy_assets, energy_checks
-from assets.prices.defs import price_assets, price_checks
-from assets.reference.defs import reference_assets
+from assets.costs.defs import cost_assets
+from assets.energy.defs import energy_assets
+from assets.ingest_defs import ingest_sources_asset, source_checks
+from assets.prices.defs import price_assets
+from assets.reference.defs import reference_files
 from pipeline.automation import automation_sensor, reference_files_sensor
 from pipeline.resources import build_resources
 from pipeline.schedules import daily_ingest_job, daily_ingest_schedule, source_freshness_job, source_freshness_schedule
 
-ALL_ASSETS = [*reference_assets, *price_assets, *energy_assets, *cost_assets]
-ALL_CHECKS = [*price_checks, *energy_checks, *cost_checks]
+ALL_ASSETS = [ingest_sources_asset, reference_files, *price_assets, *energy_assets, *cost_assets]
+ALL_CHECKS = [source_checks]
 
 
 def build_definitions(**resource_options) -> dg.Definitions:

@@ -37,7 +37,10 @@ def materialize(instance, resources, key):
     assert dg.materialize([*ALL_ASSETS, *ALL_CHECKS], selection=[key], resources=resources, instance=instance).success
 
 
-RESTAMPED = {dg.AssetKey(["core", t]) for t in ("gpu_prices", "electricity_tariffs", "grid_carbon_intensity")}
+RESTAMPED = {
+    *(dg.AssetKey(["core", t]) for t in ("gpu_prices", "electricity_tariffs", "grid_carbon_intensity")),
+    dg.AssetKey(["marts", "gpu_prices_daily"]),  # the market's day follows the prices it summarizes
+}
 
 
 def requested(tick) -> set:

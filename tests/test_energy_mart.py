@@ -10,6 +10,7 @@ import warehouse
 from assets.energy import ecb, eia, eurostat, owid
 from assets.energy.reference import CLOUD_REGIONS, COUNTRIES, ENERGY_REFERENCE_FILES
 from assets.energy.tariffs import in_usd, locate
+from assets.prices.build import refresh_current
 from assets.reference.files import load_checked
 from tests.conftest import fixture_dir
 from warehouse import energy
@@ -97,6 +98,8 @@ def mart(warehouse_path):
             source="test",
             snapshot_date=dt.date(2026, 11, 2),
         )
+        refresh_current(con)  # the priced regions come from today's prices
+        energy.rebuild_energy_by_region(con)
     with warehouse.connect_reader(warehouse_path) as con:
         yield con
 

@@ -27,8 +27,8 @@ CAPTURES = Path(os.environ.get("GPUCOST_SHARED", ROOT.parent / "shared")) / "rea
 ECB = LOOPBACK_PATHS["ecb_eurofxref"] + "/eurofxref-daily.xml"
 ENERGY_CHECKS = {
     "eia_state_coverage": False,  # the recorded page holds 17 of the 51 states
-    "electricity_tariffs_plausible": True,
-    "grid_carbon_plausible": True,
+    "electricity_tariffs_held": True,
+    "grid_carbon_held": True,
     "energy_by_region_no_zeros": True,
     "energy_by_region_located": True,
     "energy_by_region_tariffs": False,  # ...and no U.S. Total, so other US states have no tariff to fall back to
@@ -98,8 +98,8 @@ def test_a_failing_rate_source_keeps_its_last_rate_in_the_mart(server, warehouse
     server.behave(ECB, status=500)
     summary = run_pipeline(resources=resources(server, warehouse_path), instance=instance)
     assert (
-        list(summary.failed_ingest) == ["raw__ecb_eurofxref"]
-        and "ecb_eurofxref: GET" in summary.failed_ingest["raw__ecb_eurofxref"]
+        list(summary.failed_ingest) == ["ecb_eurofxref"]
+        and "ecb_eurofxref: GET" in summary.failed_ingest["ecb_eurofxref"]
     )
     de = one(mart(warehouse_path), "aws", "eu-central-1")
     assert de["fx_rate"] == 1.0705 and de["tariff_usd_per_kwh"] == pytest.approx(0.1307 * 1.0705)
@@ -150,6 +150,8 @@ def test_energy_assets_are_registered_in_their_groups():
 def test_every_energy_data_file_loads_with_a_source_on_every_row():
     for ref in ENERGY_REFERENCE_FILES:
         frame = load_checked(ref)
+        if ref.name.endswith("_confirmations.csv"):  # empty until a person confirms a held value
+            continue
         assert (
             frame.height and frame[[c for c in ("source", "rationale") if c in frame.columns][0]].null_count() == 0
         ), ref.name

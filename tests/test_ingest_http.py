@@ -67,7 +67,8 @@ def test_transient_500_is_retried(server, store):
     [
         (
             {"status": 500},
-            r"skypilot: GET http://127\.0\.0\.1:\d+/skypilot/\S+/catalogs/v8/lambda/vms\.csv: HTTP 500 .*after 2 attempts",
+            r"skypilot: GET http://127\.0\.0\.1:\d+/skypilot/\S+/catalogs/v8/lambda/vms\.csv: HTTP 500 "
+            r".*after 2 attempts",
         ),
         ({"status": 404}, r"skypilot: GET .*lambda/vms\.csv: HTTP 404"),
         ({"delay_s": 1.0}, r"skypilot: GET .*lambda/vms\.csv: timed out"),

@@ -6,6 +6,8 @@ import polars as pl
 import pytest
 
 import warehouse
+from assets.prices.build import build_gpu_prices_daily, refresh_current
+from assets.sources import PRICE_SOURCES
 from warehouse import prices, queries
 
 D1, D2 = dt.date(2026, 4, 2), dt.date(2026, 4, 3)
@@ -76,19 +78,22 @@ def con(warehouse_path):
     with warehouse.connect_writer(warehouse_path) as con:
         for (source, day), part in rows.group_by("source", "snapshot_date"):
             warehouse.replace_snapshot(con, "core.gpu_prices", part, source=source, snapshot_date=day)
+        refresh_current(con)
         yield con
 
 
 def test_latest_prefers_the_first_party_row_and_keeps_its_columns(con):
     latest = queries.latest_gpu_prices(con)
     core_columns = queries.frame(con, "SELECT * FROM core.gpu_prices LIMIT 0").columns
-    assert latest.columns == [*core_columns, "age_days"]
+    assert latest.columns == [*core_columns, "reported_by", "age_days"]
     p5 = latest.filter(pl.col("instance_type") == "p5.48xlarge").sort("pricing")
     # on-demand: AWS's own 55.04 beats gpuhunt's 54.00 the same day; spot only gpuhunt has
     assert p5.select("source", "pricing", "price_per_hour_usd").rows() == [
         ("aws", "on_demand", 55.04),
         ("gpuhunt", "spot", 17.6289),
     ]
+    # each offer once, with every source that prices it (the chosen one first)
+    assert p5["reported_by"].to_list() == ["aws, gpuhunt, skypilot", "gpuhunt"]
     # each source's newest day only: skypilot's older snapshot is still its latest and shows, with its age
     both = queries.frame(
         con,
@@ -102,7 +107,8 @@ def test_latest_prefers_the_first_party_row_and_keeps_its_columns(con):
 
 def test_latest_per_place_is_the_cheapest_offer_with_its_age(con):
     place = queries.frame(
-        con, "SELECT * FROM marts.gpu_prices_latest WHERE provider = 'aws' AND gpu_model = 'H100-SXM' ORDER BY pricing"
+        con,
+        "SELECT * FROM marts.gpu_prices_by_place WHERE provider = 'aws' AND gpu_model = 'H100-SXM' ORDER BY pricing",
     ).rows(named=True)
     assert [
         (r["pricing"], r["instance_type"], r["price_per_gpu_hour_usd"], r["offers"], r["first_party"]) for r in place
@@ -113,9 +119,19 @@ def test_latest_per_place_is_the_cheapest_offer_with_its_age(con):
     assert place[0]["age_days"] == (dt.date.today() - D2).days
 
 
+def daily(con, gpu_model: str, pricing: str) -> pl.DataFrame:
+    """marts.gpu_prices_daily as of D2 (both days computed), for one GPU model and pricing."""
+    build_gpu_prices_daily(con, PRICE_SOURCES, today=D2, computed_at=dt.datetime(2026, 4, 3, 6))
+    return queries.frame(
+        con,
+        "SELECT * FROM marts.gpu_prices_daily WHERE gpu_model = ? AND pricing = ? ORDER BY snapshot_date",
+        [gpu_model, pricing],
+    )
+
+
 def test_daily_statistics_per_gpu_model_count_each_offer_once(con):
-    daily = prices.gpu_price_history(con, "H100-SXM", "on_demand")
-    d1, d2 = daily.row(0, named=True), daily.row(1, named=True)
+    daily_rows = daily(con, "H100-SXM", "on_demand")
+    d1, d2 = daily_rows.row(0, named=True), daily_rows.row(1, named=True)
     assert (d1["snapshot_date"], d1["offers"], d1["cheapest_price_per_gpu_hour_usd"]) == (
         D1,
         2,
@@ -124,8 +140,11 @@ def test_daily_statistics_per_gpu_model_count_each_offer_once(con):
     assert d1["cheapest_provider"] == "lambda" and d1["median_price_per_gpu_hour_usd"] == pytest.approx(
         (27.52 / 8 + 98.32 / 8) / 2
     )
-    # day 2: AWS p5 once (first-party 55.04, not gpuhunt's 54.00), p5.4xlarge, Lambda
+    # day 2: AWS p5 once (first-party 55.04, not gpuhunt's 54.00 nor skypilot's day-1 98.32), p5.4xlarge, Lambda
     assert (d2["offers"], d2["providers"]) == (3, 2)
+    assert d2["sources"] == "aws, gpuhunt" and d2["p10_price_per_gpu_hour_usd"] == pytest.approx(
+        3.99 + 0.2 * (6.88 - 3.99)
+    )
     assert d2["median_price_per_gpu_hour_usd"] == pytest.approx(6.88) and d2[
         "cheapest_price_per_gpu_hour_usd"
     ] == pytest.approx(3.99)
@@ -175,8 +194,8 @@ def test_a_first_party_price_without_a_region_covers_every_region(con):
         "SELECT source, region, price_per_hour_usd FROM marts.latest_gpu_prices WHERE instance_type = 'gpu_1x_gh200'",
     )
     assert gh200.rows() == [("lambda", None, 2.29)]  # gpuhunt's us-east-1 copy (1.99) is not the price the marts use
-    daily = prices.gpu_price_history(con, "GH200", "on_demand").row(0, named=True)
-    assert (daily["offers"], daily["cheapest_source"]) == (1, "lambda")
+    gh200_day = daily(con, "GH200", "on_demand").row(-1, named=True)
+    assert (gh200_day["offers"], gh200_day["cheapest_source"]) == (1, "lambda")
 
 
 def test_committed_prices_keep_their_term_apart(con):
@@ -188,16 +207,15 @@ def test_committed_prices_keep_their_term_apart(con):
     assert committed.rows() == [("1y", 62.0), ("3y", 44.0)]
     place = queries.frame(
         con,
-        "SELECT commitment_term, price_per_gpu_hour_usd, offers FROM marts.gpu_prices_latest WHERE pricing = "
+        "SELECT commitment_term, price_per_gpu_hour_usd, offers FROM marts.gpu_prices_by_place WHERE pricing = "
         "'committed' ORDER BY 1",
     )
     assert place.rows() == [("1y", 62.0 / 8, 1), ("3y", 44.0 / 8, 1)]
-    daily = queries.frame(
-        con,
-        "SELECT commitment_term, cheapest_price_per_gpu_hour_usd FROM marts.gpu_prices_daily WHERE pricing = "
-        "'committed' ORDER BY 1",
-    )
-    assert daily.rows() == [("1y", 62.0 / 8), ("3y", 44.0 / 8)]
+    committed_days = daily(con, "H100-SXM", "committed").sort("commitment_term")
+    assert committed_days.select("commitment_term", "cheapest_price_per_gpu_hour_usd").rows() == [
+        ("1y", 62.0 / 8),
+        ("3y", 44.0 / 8),
+    ]
 
 
 def test_a_stale_first_party_price_does_not_hide_a_fresher_aggregator_price(warehouse_path):
@@ -212,6 +230,7 @@ def test_a_stale_first_party_price_does_not_hide_a_fresher_aggregator_price(ware
     with warehouse.connect_writer(warehouse_path) as con:
         for (source, day), part in rows.group_by("source", "snapshot_date"):
             warehouse.replace_snapshot(con, "core.gpu_prices", part, source=source, snapshot_date=day)
+        refresh_current(con)
         latest = queries.latest_gpu_prices(con).sort("instance_type")
     # 10 days stale: the aggregator's price is used; 2 days older: the first-party price still wins
     assert latest.select("instance_type", "source", "price_per_hour_usd").rows() == [

@@ -6,6 +6,7 @@ import dagster as dg
 import polars as pl
 
 import warehouse
+from assets.prices.build import refresh_current
 from assets.prices.quality import hold_reasons, plausible_bands
 from assets.reference.files import GPU_SPECS, PRICE_CONFIRMATIONS, ReferenceFile, load_checked
 from assets.resources import WarehouseResource
@@ -205,6 +206,7 @@ def store_held(warehouse_path, rows: pl.DataFrame) -> None:
     )
     with warehouse.connect_writer(warehouse_path) as con:
         warehouse.replace_snapshot(con, "core.gpu_prices", rows, source="skypilot", snapshot_date=D2)
+        refresh_current(con)
 
 
 def test_cli_lists_held_prices_with_the_line_that_confirms_them(capsys, warehouse_path):

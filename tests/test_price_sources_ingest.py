@@ -13,12 +13,13 @@ import pytest
 
 from assets.ingest import SourceFailed, ingest_source
 from assets.prices import aws, azure, gpuhunt
+from assets.prices.build import build_gpu_prices_daily
 from assets.prices.gpu_names import price_rows
 from assets.reference.files import GPU_ALIASES, GPU_SPECS
 from assets.resources import WarehouseResource
 from assets.source import Source
 from tests.conftest import LOOPBACK_PATHS, loopback_ingest
-from warehouse import connect_reader, connect_writer, queries, replace_snapshot
+from warehouse import connect_reader, connect_writer, queries, replace_snapshot, snapshots
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DAY1 = dt.datetime(2026, 4, 2, 6, 0)
@@ -193,14 +194,15 @@ def probe_prices(store, name) -> list[tuple[dt.date, float]]:
 
 
 def write_core(store, source: Source, day: dt.date) -> None:
-    """What core/gpu_prices does for a source's newest day (it runs after each day's ingest)."""
+    """What core/gpu_prices and the daily market do for a source's newest day (they run after each day's ingest)."""
     with connect_writer(store.path) as con:
         rows = price_rows(
-            source.normalize(queries.snapshot_slice(con, source.raw_table, source.name, day)),
+            source.normalize(snapshots.slices(con, source.raw_table, {source.name: day})),
             GPU_ALIASES.load(),
             GPU_SPECS.load(),
         )
         replace_snapshot(con, "core.gpu_prices", rows, source=source.name, snapshot_date=day)
+        build_gpu_prices_daily(con, (source,), today=day, computed_at=dt.datetime.combine(day, dt.time(7)))
 
 
 @pytest.mark.parametrize("name", CASES)

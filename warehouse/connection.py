@@ -15,6 +15,8 @@ from warehouse.migrate import migrate
 
 # A reader is a person waiting at a terminal: wait out a short write, then say why not.
 READER_WAIT_SECONDS = 5.0
+# Warehouse files this process has already brought up to date: later writers skip even the fingerprint lookup.
+_MIGRATED: set[Path] = set()
 
 
 class WarehouseMissing(RuntimeError):
@@ -71,7 +73,9 @@ def connect_writer(path: str | os.PathLike, wait_seconds: float = 120.0) -> Iter
     con = _connect(path, read_only=False, wait_seconds=wait_seconds)
     try:
         con.execute("SET TimeZone = 'UTC'")
-        migrate(con)
+        if path.resolve() not in _MIGRATED:
+            migrate(con)
+            _MIGRATED.add(path.resolve())
         yield con
     finally:
         con.close()

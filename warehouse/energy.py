@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 import duckdb
 import polars as pl
 
 from warehouse.queries import frame
+from warehouse.write import transaction
 
 # The columns the cost model reads; marts.energy_by_region has these and more (see its COMMENT).
 ENERGY_COLUMNS = (
@@ -53,18 +56,10 @@ def datacenter_pue(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
-def latest_electricity_tariffs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Each tariff source's newest slice of core.electricity_tariffs."""
-    return frame(
-        con,
-        "SELECT * FROM core.electricity_tariffs QUALIFY snapshot_date = max(snapshot_date) OVER (PARTITION BY source) "
-        "ORDER BY source, area_kind, area_code, sector, period_start",
-    )
-
-
-def latest_grid_carbon(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return frame(
-        con,
-        "SELECT * FROM core.grid_carbon_intensity QUALIFY snapshot_date = max(snapshot_date) OVER (PARTITION BY "
-        "source) ORDER BY iso3, year",
-    )
+def rebuild_energy_by_region(con: duckdb.DuckDBPyConnection) -> int:
+    """Recompute core.energy_by_region_current from today's tariffs, grid carbon, PUE and priced regions."""
+    sql = resources.files("warehouse.builds").joinpath("energy_by_region.sql").read_text(encoding="utf-8")
+    with transaction(con):
+        con.execute("DELETE FROM core.energy_by_region_current")
+        con.execute(f"INSERT INTO core.energy_by_region_current BY NAME {sql}")
+    return con.execute("SELECT count(*) FROM core.energy_by_region_current").fetchone()[0]

@@ -1,11 +1,16 @@
-"""Versioned, idempotent migrations: an existing warehouse upgrades in place and keeps its history.
+"""Versioned, idempotent migrations for tables; views and macros re-created from one file each.
 
-Each file in migrations/ runs once, in name order, inside a transaction, and is
-recorded in meta.schema_migrations. Never edit a migration that has shipped: add one.
+Each file in migrations/ runs once, in name order, inside a transaction, and is recorded in
+meta.schema_migrations. Never edit a migration that has shipped: add one. Migrations hold tables
+only; every view and macro lives in its own file in views/ (its current SQL in one place) and is
+re-created after migrating. A fingerprint of both folders, kept in meta.schema_state, lets a writer
+skip all of it in one lookup when nothing changed.
 """
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
 from importlib import resources
 
 import duckdb
@@ -13,18 +18,36 @@ import duckdb
 from warehouse.write import transaction
 
 MIGRATIONS_PACKAGE = "warehouse.migrations"
+VIEWS_PACKAGE = "warehouse.views"
 
 
-def available_migrations() -> list[tuple[str, str]]:
-    """(name, sql) of every migration file, in the order they apply."""
-    files = resources.files(MIGRATIONS_PACKAGE)
+def _sql_files(package: str) -> list[tuple[str, str]]:
+    files = resources.files(package)
     return sorted(
         (f.name.removesuffix(".sql"), f.read_text(encoding="utf-8")) for f in files.iterdir() if f.name.endswith(".sql")
     )
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply every migration not yet applied; return the names applied now."""
+def available_migrations() -> list[tuple[str, str]]:
+    """(name, sql) of every migration file, in the order they apply."""
+    return _sql_files(MIGRATIONS_PACKAGE)
+
+
+def view_files() -> list[tuple[str, str]]:
+    """(schema.name, sql) of every view and macro file."""
+    return _sql_files(VIEWS_PACKAGE)
+
+
+@cache
+def schema_fingerprint() -> str:
+    """A hash of every migration and view file: equal fingerprints mean an up-to-date schema."""
+    digest = hashlib.sha256()
+    for name, sql in (*available_migrations(), *view_files()):
+        digest.update(name.encode() + b"\0" + sql.encode() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS meta")
     con.execute(
         "CREATE TABLE IF NOT EXISTS meta.schema_migrations ("
@@ -34,6 +57,51 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         "COMMENT ON TABLE meta.schema_migrations IS "
         "'Warehouse migrations applied to this file, in order (see warehouse/migrations/).'"
     )
+    con.execute("CREATE TABLE IF NOT EXISTS meta.schema_state (fingerprint VARCHAR NOT NULL, applied_at TIMESTAMP)")
+    con.execute(
+        "COMMENT ON TABLE meta.schema_state IS 'The fingerprint of the migrations and view files this warehouse "
+        "was last brought up to date with (one row): a writer that finds its own fingerprint here skips migrating.'"
+    )
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when this warehouse was brought up to date with exactly these migrations and views."""
+    try:
+        row = con.execute("SELECT fingerprint FROM meta.schema_state").fetchone()
+    except duckdb.CatalogException:
+        return False
+    return row is not None and row[0] == schema_fingerprint()
+
+
+def apply_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """(Re-)create every view and macro.
+
+    DuckDB binds a view when it is created, so a view reading another one must come after it: files are
+    retried until every one is in, or a round makes no progress (then the first error names its file).
+    """
+    pending = dict(view_files())
+    done: list[str] = []
+    while pending:
+        errors, before = {}, len(pending)
+        for name, sql in list(pending.items()):
+            try:
+                con.execute(sql)
+            except duckdb.CatalogException as exc:
+                errors[name] = exc
+            else:
+                done.append(name)
+                del pending[name]
+        if len(errors) == before:
+            name, exc = next(iter(errors.items()))
+            raise RuntimeError(f"warehouse/views/{name}.sql: {str(exc).splitlines()[0]}") from exc
+    return done
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply every migration not yet applied, then re-create the views; return the migrations applied now."""
+    if is_current(con):
+        return []
+    _bookkeeping(con)
     applied = {row[0] for row in con.execute("SELECT name FROM meta.schema_migrations").fetchall()}
     done = []
     for name, sql in available_migrations():
@@ -43,6 +111,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute(sql)
             con.execute("INSERT INTO meta.schema_migrations (name) VALUES (?)", [name])
         done.append(name)
+    with transaction(con):
+        apply_views(con)
+        con.execute("DELETE FROM meta.schema_state")
+        con.execute("INSERT INTO meta.schema_state VALUES (?, now())", [schema_fingerprint()])
     return done
 
 

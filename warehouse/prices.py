@@ -1,4 +1,4 @@
-"""Reads of the GPU price marts (marts.latest_gpu_prices, gpu_prices_daily, cheapest_gpus), as polars frames.
+"""Reads and writes of the GPU price tables and marts (core.gpu_prices_current, marts.latest_gpu_prices, ...).
 
 A GPU filter is a model or a family: `gpu` 'H100' matches H100-SXM, H100-PCIe and H100-NVL
 (marts.gpu_family_match), so the CLI and SQL users get the same answer.
@@ -6,10 +6,13 @@ A GPU filter is a model or a family: `gpu` 'H100' matches H100-SXM, H100-PCIe an
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import polars as pl
 
 from warehouse.queries import frame
+from warehouse.write import append_rows, replace_table, transaction
 
 
 def _filters(
@@ -47,23 +50,42 @@ def resolve_gpu(con: duckdb.DuckDBPyConnection, wanted: str) -> list[str]:
     return aliased["gpu_model"].to_list()
 
 
-def newest_gpu_prices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Every source's newest snapshot, all rows (marts.latest_gpu_prices keeps only the preferred row of an offer)."""
-    return frame(con, "SELECT * EXCLUDE (first_party, preferred) FROM marts.gpu_prices_by_source")
+def current_gpu_prices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """core.gpu_prices_current: every source's newest snapshot, all rows, with first_party, preferred, reported_by."""
+    return frame(con, "SELECT * FROM core.gpu_prices_current")
 
 
-def last_accepted_prices(con: duckdb.DuckDBPyConnection, source: str, before) -> pl.DataFrame:
-    """Each offer's newest not-held price in a source's snapshots before `before` (the baseline for jumps)."""
-    return frame(
-        con,
-        """
-        SELECT * FROM core.gpu_prices
-        WHERE source = ? AND snapshot_date < ? AND held_reason IS NULL
-        QUALIFY row_number() OVER (
-            PARTITION BY provider, region, instance_type, pricing, commitment_term ORDER BY snapshot_date DESC) = 1
-        """,
-        [source, before],
-    )
+def replace_current(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> None:
+    """Today's state of the prices (written in the same transaction as the history it comes from)."""
+    replace_table(con, "core.gpu_prices_current", rows)
+
+
+def accepted_prices(con: duckdb.DuckDBPyConnection, source: str) -> pl.DataFrame:
+    """core.gpu_prices_accepted rows of one source: each offer's newest accepted price and the one before it."""
+    return frame(con, "SELECT * FROM core.gpu_prices_accepted WHERE source = ?", [source])
+
+
+def replace_accepted(con: duckdb.DuckDBPyConnection, source: str, rows: pl.DataFrame) -> None:
+    with transaction(con):
+        con.execute("DELETE FROM core.gpu_prices_accepted WHERE source = ?", [source])
+        append_rows(con, "core.gpu_prices_accepted", rows)
+
+
+def daily_computed_at(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """When marts.gpu_prices_daily was last computed (None when it is empty)."""
+    return con.execute("SELECT max(computed_at) FROM marts.gpu_prices_daily").fetchone()[0]
+
+
+def last_daily_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    return con.execute("SELECT max(snapshot_date) FROM marts.gpu_prices_daily").fetchone()[0]
+
+
+def replace_daily(con: duckdb.DuckDBPyConnection, days: list[dt.date], rows: pl.DataFrame) -> None:
+    """Replace the given market days of marts.gpu_prices_daily (a day with no offers keeps no row)."""
+    with transaction(con):
+        if days:
+            con.execute("DELETE FROM marts.gpu_prices_daily WHERE snapshot_date IN (SELECT unnest(?))", [days])
+        append_rows(con, "marts.gpu_prices_daily", rows)
 
 
 def held_gpu_prices(
@@ -163,11 +185,3 @@ def cheapest_gpus(
     sql = f"SELECT * FROM marts.cheapest_gpus(?, ?, kind := ?) WHERE {' AND '.join(['TRUE', *clauses])}"
     sql += " ORDER BY total_price_per_hour_usd, instances, provider, region, instance_type"
     return frame(con, sql + (f" LIMIT {int(limit)}" if limit else ""), params)
-
-
-def gpu_price_history(con, gpu: str | None = None, pricing: str | None = None) -> pl.DataFrame:
-    """Per day and GPU model: cheapest, median and number of offers (marts.gpu_prices_daily)."""
-    where, params = _where(gpu, None, None, pricing)
-    return frame(
-        con, f"SELECT * FROM marts.gpu_prices_daily WHERE {where} ORDER BY gpu_model, pricing, snapshot_date", params
-    )

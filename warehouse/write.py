@@ -21,16 +21,29 @@ def append_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
         con.unregister("_incoming")
 
 
+_OPEN: set[int] = set()  # connections inside a transaction() block
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """All or nothing: a failure rolls back, so the last good data stays."""
+    """All or nothing: a failure rolls back, so the last good data stays.
+
+    Nested blocks join the outer transaction, so a step can make several writes one unit.
+    """
+    if id(con) in _OPEN:
+        yield
+        return
     con.execute("BEGIN TRANSACTION")
+    _OPEN.add(id(con))
     try:
         yield
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
+    else:
+        con.execute("COMMIT")
+    finally:
+        _OPEN.discard(id(con))
 
 
 def replace_snapshot(
@@ -41,10 +54,19 @@ def replace_snapshot(
     source: str,
     snapshot_date: dt.date,
 ) -> int:
-    """Replace one source's rows for one day; other days and other sources are untouched."""
+    """Replace one source's rows for one day; other days and other sources are untouched.
+
+    meta.snapshots records the slice (its rows and when it was written) in the same transaction,
+    so readers find a source's newest slice without scanning the history.
+    """
     with transaction(con):
         con.execute(f"DELETE FROM {table} WHERE source = ? AND snapshot_date = ?", [source, snapshot_date])
         append_rows(con, table, frame)
+        con.execute(
+            "INSERT OR REPLACE INTO meta.snapshots (table_name, source, snapshot_date, row_count, written_at)"
+            " VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+            [table, source, snapshot_date, frame.height],
+        )
     return frame.height
 
 

@@ -1,16 +1,28 @@
-"""Cost assets: recompute the estimates in costmodel/ over the warehouse's current prices and tariffs."""
+"""Cost assets: the estimates of costmodel/ recomputed over the warehouse's current prices and tariffs.
+
+Each mart recomputes when, and only when, the data version of one of its inputs changes
+(assets/automation.py); its checks run in the same step, on the frame it just wrote.
+"""
 
 import dagster as dg
 import polars as pl
 
 from assets.automation import on_input_change
+from assets.costs.build import (
+    INFERENCE_SANE,
+    REPRODUCED,
+    TRAINING_SANE,
+    build_cost_changes,
+    build_inference_costs,
+    build_model_validation,
+    build_scenario_costs,
+    build_training_costs,
+)
 from assets.costs.headline import HEADLINE_MODEL
-from assets.metadata import OWNERS, markdown_preview, table_metadata
+from assets.metadata import OWNERS, check_result, check_specs, markdown_preview, table_metadata
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
-from assets.versions import content_version, utc_now
-from costmodel import inference, scenarios, training, validation
-from warehouse import energy as energy_queries
-from warehouse import queries, replace_table
+from assets.versions import utc_now
+from costmodel import inference, training
 
 PRICES = dg.AssetKey(["core", "gpu_prices"])
 SPECS = dg.AssetKey(["core", "gpu_specs"])
@@ -28,9 +40,6 @@ class TrainingCostConfig(dg.Config):
     mfu_low: float | None = None  # default 0.30, or the central value when it is lower
     mfu_high: float | None = None  # default 0.50, or the central value when it is higher
 
-    def band(self) -> tuple[float, float, float]:
-        return training.mfu_band(self.mfu, self.mfu_low, self.mfu_high)
-
 
 class InferenceCostConfig(dg.Config):
     """Assumptions of the inference mart, overridable at launch."""
@@ -41,22 +50,29 @@ class InferenceCostConfig(dg.Config):
     utilization: float = inference.DEFAULT_UTILIZATION
 
 
-def _content_version(frame: pl.DataFrame) -> dg.DataVersion:
-    """The same estimates give the same version whenever computed, so nothing downstream re-runs for nothing."""
-    return dg.DataVersion(content_version(frame, ("computed_at",)))
-
-
-def _cost_asset(table: str, deps: list[dg.AssetKey], description: str):
+def _cost_asset(table: str, deps: list[dg.AssetKey], description: str, checks=()):
+    key = dg.AssetKey(["marts", table])
     return dg.asset(
-        key=["marts", table],
+        key=key,
         deps=deps,
         group_name="costs",
         kinds={"duckdb", "polars"},
         pool=WAREHOUSE_POOL,
         owners=OWNERS,
         automation_condition=on_input_change(),
+        check_specs=check_specs(key, checks) if checks else None,
         description=description,
     )
+
+
+def _emit(built, table: str, **metadata):
+    key = dg.AssetKey(["marts", table])
+    yield dg.MaterializeResult(
+        metadata={**table_metadata(built.frame, f"marts.{table}"), **metadata},
+        data_version=dg.DataVersion(built.version),
+    )
+    for outcome in built.checks:
+        yield check_result(outcome, key)
 
 
 @_cost_asset(
@@ -67,41 +83,27 @@ def _cost_asset(table: str, deps: list[dg.AssetKey], description: str):
     "(dense peak x MFU x 3600) at a central MFU and a band; cloud cost, energy (TDP x PUE) and its cost and CO2 where "
     "the offer runs, and the cost on owned hardware. Each row names the price, tariff and purchase price it used, with "
     "their dates.",
+    [TRAINING_SANE],
 )
-def training_costs(
-    context: dg.AssetExecutionContext, config: TrainingCostConfig, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    low, central, high = config.band()
+def training_costs(context: dg.AssetExecutionContext, config: TrainingCostConfig, warehouse: WarehouseResource):
     with warehouse.writer() as con:
-        frame = training.training_costs(
-            queries.read_table(con, "core.reference_models"),
-            queries.read_table(con, "core.gpu_specs"),
-            queries.latest_gpu_prices(con),
-            mfu=central,
-            mfu_low=low,
-            mfu_high=high,
-            energy=energy_queries.energy_by_region(con),
-            datacenter_pue=energy_queries.datacenter_pue(con),
-            purchase_prices=queries.read_table(con, "core.gpu_purchase_prices"),
-            computed_at=utc_now(),
+        built = build_training_costs(
+            con, mfu=config.mfu, mfu_low=config.mfu_low, mfu_high=config.mfu_high, computed_at=utc_now()
         )
-        replace_table(con, "marts.training_costs", frame)
+    frame = built.frame
     headline = frame.filter((pl.col("model") == HEADLINE_MODEL) & (pl.col("pricing") == "on_demand")).sort(
         "cloud_cost_usd"
     )
     metadata = {
-        **table_metadata(frame, "marts.training_costs"),
-        "mfu": central,
-        "mfu_low": low,
-        "mfu_high": high,
+        "mfu": float(frame["mfu"][0]) if frame.height else config.mfu,
         "tariff_fallback_rows": int(frame["tariff_is_fallback"].sum()),
     }
     if headline.height:
         best = headline.row(0, named=True)
+        where = " ".join(str(best[k]) for k in ("price_provider", "price_region") if best[k] is not None)
         metadata |= {
             "gpt3_cheapest_training_usd": dg.MetadataValue.float(round(best["cloud_cost_usd"], 2)),
-            "gpt3_cheapest_gpu": f"{best['gpu_model']} at ${best['price_per_gpu_hour_usd']:.2f}/GPU-h "
-            f"({best['price_provider']} {best['price_region']})",
+            "gpt3_cheapest_gpu": f"{best['gpu_model']} at ${best['price_per_gpu_hour_usd']:.2f}/GPU-h ({where})",
             "gpt3_by_gpu": dg.MetadataValue.md(
                 markdown_preview(
                     headline.select(
@@ -119,7 +121,7 @@ def training_costs(
                 )
             ),
         }
-    return dg.MaterializeResult(metadata=metadata, data_version=_content_version(frame))
+    yield from _emit(built, "training_costs", **metadata)
 
 
 @_cost_asset(
@@ -129,49 +131,33 @@ def training_costs(
     "choice: throughput per GPU modeled (the lower of compute-bound and memory-bandwidth-bound) and, where a measured "
     "figure exists (TensorRT-LLM, SemiAnalysis), measured; with the utilization, energy per 1M tokens and the price "
     "and tariff used.",
+    [INFERENCE_SANE],
 )
-def inference_costs(
-    context: dg.AssetExecutionContext, config: InferenceCostConfig, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+def inference_costs(context: dg.AssetExecutionContext, config: InferenceCostConfig, warehouse: WarehouseResource):
     with warehouse.writer() as con:
-        frame = inference.inference_costs(
-            queries.read_table(con, "core.reference_models"),
-            queries.read_table(con, "core.gpu_specs"),
-            queries.latest_gpu_prices(con),
-            queries.read_table(con, "core.inference_throughput"),
+        built = build_inference_costs(
+            con,
             mfu=config.mfu,
             batch_size=config.batch_size,
             bytes_per_param=config.bytes_per_param,
             utilization=config.utilization,
-            energy=energy_queries.energy_by_region(con),
-            datacenter_pue=energy_queries.datacenter_pue(con),
             computed_at=utc_now(),
         )
-        replace_table(con, "marts.inference_costs", frame)
     cheapest = (
-        frame.filter(pl.col("pricing") == "on_demand")
+        built.frame.filter(pl.col("pricing") == "on_demand")
         .sort("cost_per_million_tokens_usd")
         .unique(["model", "throughput_basis"], keep="first", maintain_order=True)
+        .sort("model", "throughput_basis")
+        .select(
+            "model",
+            "throughput_basis",
+            "gpu_model",
+            "tokens_per_second_per_gpu",
+            "price_per_gpu_hour_usd",
+            "cost_per_million_tokens_usd",
+        )
     )
-    return dg.MaterializeResult(
-        data_version=_content_version(frame),
-        metadata={
-            **table_metadata(frame, "marts.inference_costs"),
-            "cheapest_per_model": dg.MetadataValue.md(
-                markdown_preview(
-                    cheapest.sort("model", "throughput_basis").select(
-                        "model",
-                        "throughput_basis",
-                        "gpu_model",
-                        "tokens_per_second_per_gpu",
-                        "price_per_gpu_hour_usd",
-                        "cost_per_million_tokens_usd",
-                    ),
-                    rows=40,
-                )
-            ),
-        },
-    )
+    yield from _emit(built, "inference_costs", cheapest_per_model=dg.MetadataValue.md(markdown_preview(cheapest, 40)))
 
 
 @_cost_asset(
@@ -180,61 +166,27 @@ def inference_costs(
     "The seed analysis (GPT-3 for ~$1.4M, ChatGPT's $694,444 a day, Guosheng's 4,000 DGX A100, Google search on LLMs, "
     "a $50M cluster) recomputed from its stated assumptions next to the published figures, and the same workloads at "
     "today's cheapest prices on the same hardware and on today's best hardware.",
+    [REPRODUCED],
 )
-def scenario_costs(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def scenario_costs(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.writer() as con:
-        frame = scenarios.scenario_costs(
-            queries.read_table(con, "core.scenarios"),
-            queries.read_table(con, "core.scenario_published"),
-            queries.read_table(con, "core.gpu_specs"),
-            queries.latest_gpu_prices(con),
-            energy_queries.energy_by_region(con),
-            energy_queries.datacenter_pue(con),
-            computed_at=utc_now(),
-        )
-        replace_table(con, "marts.scenario_costs", frame)
-    published = frame.filter(pl.col("published_value").is_not_null())
-    return dg.MaterializeResult(
-        data_version=_content_version(frame),
-        metadata={
-            **table_metadata(frame, "marts.scenario_costs", preview_rows=20),
-            "published_figures": published.height,
-            "reproduced": int(published["matches_published"].sum()),
-            "as_published_vs_today": dg.MetadataValue.md(
-                markdown_preview(
-                    published.select(
-                        "scenario",
-                        "metric",
-                        "published_value",
-                        "as_published_value",
-                        "today_same_hardware_value",
-                        "today_best_hardware_value",
-                        "best_hardware_gpu_model",
-                    ),
-                    rows=40,
-                )
-            ),
-        },
+        built = build_scenario_costs(con, computed_at=utc_now())
+    published = built.frame.filter(pl.col("published_value").is_not_null())
+    shown = published.select(
+        "scenario",
+        "metric",
+        "published_value",
+        "as_published_value",
+        "today_same_hardware_value",
+        "today_best_hardware_value",
+        "best_hardware_gpu_model",
     )
-
-
-@dg.asset_check(
-    asset=scenario_costs,
-    description="Every published figure of the seed analysis is reproduced from its stated assumptions (at most 3 "
-    "significant digits).",
-)
-def scenario_costs_reproduce_published(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.reader() as con:
-        frame = queries.read_table(con, "marts.scenario_costs")
-    missed = frame.filter(pl.col("published_value").is_not_null() & ~pl.col("matches_published"))
-    return dg.AssetCheckResult(
-        passed=missed.is_empty(),
-        metadata={
-            "missed": missed.height,
-            "sample": dg.MetadataValue.md(
-                markdown_preview(missed.select("scenario", "metric", "published_value", "as_published_value"))
-            ),
-        },
+    yield from _emit(
+        built,
+        "scenario_costs",
+        published_figures=published.height,
+        reproduced=int(published["matches_published"].sum()),
+        as_published_vs_today=dg.MetadataValue.md(markdown_preview(shown, rows=40)),
     )
 
 
@@ -245,37 +197,69 @@ def scenario_costs_reproduce_published(warehouse: WarehouseResource) -> dg.Asset
     "from 6 x active params x tokens on the run's own hardware at the central MFU and the band, next to the published "
     "hardware-hours, with the MFU each run implies.",
 )
-def model_validation(
-    context: dg.AssetExecutionContext, config: TrainingCostConfig, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    low, central, high = config.band()
+def model_validation(context: dg.AssetExecutionContext, config: TrainingCostConfig, warehouse: WarehouseResource):
     with warehouse.writer() as con:
-        frame = validation.model_validation(
-            queries.read_table(con, "core.reference_models"),
-            queries.read_table(con, "core.training_runs"),
-            queries.read_table(con, "core.gpu_specs"),
-            mfu=central,
-            mfu_low=low,
-            mfu_high=high,
-            computed_at=utc_now(),
+        built = build_model_validation(
+            con, mfu=config.mfu, mfu_low=config.mfu_low, mfu_high=config.mfu_high, computed_at=utc_now()
         )
-        replace_table(con, "marts.model_validation", frame)
-    return dg.MaterializeResult(
-        data_version=_content_version(frame),
-        metadata={
-            **table_metadata(frame, "marts.model_validation", preview_rows=20),
-            "within_band": int(frame["published_within_band"].sum()),
-            "implied_mfu": dg.MetadataValue.md(
-                markdown_preview(
-                    frame.select("model", "scope", "gpu_model", "hardware_hours", "predicted_gpu_hours", "implied_mfu"),
-                    rows=20,
-                )
-            ),
-        },
+    frame = built.frame
+    shown = frame.select("model", "scope", "gpu_model", "hardware_hours", "predicted_gpu_hours", "implied_mfu")
+    yield from _emit(
+        built,
+        "model_validation",
+        within_band=int(frame["published_within_band"].sum()),
+        implied_mfu=dg.MetadataValue.md(markdown_preview(shown, rows=20)),
     )
 
 
-from assets.costs.changes_defs import cost_changes  # noqa: E402  (reads the marts above)
+SHOWN = ["figure", "value", "previous_value", "change_pct", "changed_inputs"]
+
+
+def _headline(frame: pl.DataFrame, figure: str) -> dict:
+    row = frame.filter(pl.col("figure") == figure)
+    if row.is_empty():
+        return {}
+    r = row.row(0, named=True)
+    return {"value": r["value"], "previous": r["previous_value"], "why": r["changed_inputs"]}
+
+
+@_cost_asset(
+    "cost_changes",
+    [dg.AssetKey(["marts", "training_costs"]), dg.AssetKey(["marts", "scenario_costs"])],
+    "What moved the headline numbers: for each headline figure (each reference model's training cost per GPU, the "
+    "cheapest GPU-hour of each model, every seed scenario today), its current value, its previous value, and which "
+    "input changed it: the price (which source, provider, region, instance and $), the tariff, or an assumption. "
+    "History in marts.headline_history.",
+)
+def cost_changes(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    now = utc_now()
+    with warehouse.writer() as con:
+        built = build_cost_changes(con, computed_at=now)
+    frame = built.frame
+    moved = frame.filter((pl.col("computed_at") == now) & pl.col("previous_value").is_not_null()).sort(
+        pl.col("change_pct").abs(), descending=True
+    )
+    metadata = {
+        "figures": frame.height,
+        "figures_changed_now": moved.height,
+        "new_figures_now": built.added - moved.height,
+        "changed_now": dg.MetadataValue.md(markdown_preview(moved.select(SHOWN), rows=30)),
+    }
+    figures = (
+        ("gpt3_training_cheapest_usd", f"training {HEADLINE_MODEL} on the cheapest GPU"),
+        ("h100_sxm_cheapest_usd_per_gpu_hour", "cheapest on-demand H100-SXM GPU-hour"),
+    )
+    for name, label in figures:
+        figure = _headline(frame, label)
+        if figure:
+            metadata[name] = dg.MetadataValue.float(round(figure["value"], 4))
+            if figure["previous"] is not None:
+                metadata[f"{name}_previous"] = dg.MetadataValue.float(round(figure["previous"], 4))
+                metadata[f"{name}_why"] = figure["why"]
+    shown = built.frame.select(SHOWN).sort(pl.col("change_pct").abs(), descending=True, nulls_last=True)
+    yield dg.MaterializeResult(
+        metadata={**table_metadata(shown, "marts.cost_changes"), **metadata}, data_version=dg.DataVersion(built.version)
+    )
+
 
 cost_assets = [training_costs, inference_costs, scenario_costs, model_validation, cost_changes]
-cost_checks = [scenario_costs_reproduce_published]

@@ -203,4 +203,56 @@ TARIFF_PREFERENCES = ReferenceFile(
     check=check_tariff_preferences,
 )
 
-ENERGY_REFERENCE_FILES = (COUNTRIES, CLOUD_REGIONS, DATACENTER_PUE, TARIFF_PREFERENCES)
+
+def check_energy_confirmations(frame: pl.DataFrame) -> None:
+    _bad(
+        "energy_confirmations.csv",
+        frame.filter(~pl.col("kind").is_in(["tariff", "grid"])),
+        "kind must be tariff or grid",
+        ["kind", "source"],
+    )
+    tariff_keys = (
+        pl.col("area_code").is_not_null() & pl.col("sector").is_not_null() & pl.col("period_label").is_not_null()
+    )
+    grid_keys = pl.col("iso3").is_not_null() & pl.col("year").is_not_null()
+    _bad(
+        "energy_confirmations.csv",
+        frame.filter((pl.col("kind") == "tariff") & ~tariff_keys),
+        "a tariff confirmation names source, area_code, sector and period_label",
+        ["source", "area_code"],
+    )
+    _bad(
+        "energy_confirmations.csv",
+        frame.filter((pl.col("kind") == "grid") & ~grid_keys),
+        "a grid confirmation names source, iso3 and year",
+        ["source", "iso3"],
+    )
+
+
+ENERGY_CONFIRMATIONS = ReferenceFile(
+    name="energy_confirmations.csv",
+    table="energy_confirmations",
+    schema={
+        "kind": pl.String,
+        "source": pl.String,
+        "area_code": pl.String,
+        "sector": pl.String,
+        "period_label": pl.String,
+        "iso3": pl.String,
+        "year": pl.Int64,
+        "value": pl.Float64,
+        "confirmed_on": pl.String,
+        "confirmed_by": pl.String,
+        "source_note": pl.String,
+    },
+    required=("kind", "source", "value", "confirmed_on", "confirmed_by"),
+    key=("kind", "source", "area_code", "sector", "period_label", "iso3", "year", "value"),
+    description=(
+        "Held tariffs and grid intensities (implausible, negative or zero) that a person checked and confirmed: the "
+        "exact value is then used in marts.energy_by_region. Usually empty."
+    ),
+    package=ENERGY_DATA_PACKAGE,
+    check=check_energy_confirmations,
+)
+
+ENERGY_REFERENCE_FILES = (COUNTRIES, CLOUD_REGIONS, DATACENTER_PUE, TARIFF_PREFERENCES, ENERGY_CONFIRMATIONS)

@@ -385,5 +385,6 @@ SOURCE = Source(
     version_ignores=("offer_version", "publication_date"),
     snapshot=Snapshot("assets.prices.snapshots.aws"),
     first_party_for="aws",
+    deadline_s=300.0,  # three region files of ~500 MB each at a few MB/s
     summary="EC2 on-demand Linux GPU instances per region (bulk price list, streamed)",
 )

@@ -150,3 +150,80 @@ def hold_reasons(
     return held.with_columns(
         pl.when(confirmed(held, confirmations)).then(None).otherwise(pl.col("held_reason")).alias("held_reason")
     )
+
+
+ACCEPTED_COLUMNS = [
+    *OFFER_KEY,
+    "price_per_hour_usd",
+    "snapshot_date",
+    "previous_price_per_hour_usd",
+    "previous_snapshot_date",
+]
+
+
+def jump_baseline(accepted: pl.DataFrame, day) -> pl.DataFrame:
+    """Each offer's last accepted price before `day`, from core.gpu_prices_accepted rows of one source.
+
+    The table keeps the newest accepted price and the one before it, so re-running `day` itself
+    compares with the price before that day, never with its own earlier run.
+    """
+    newest_before = pl.col("snapshot_date") < day
+    previous_before = pl.col("previous_snapshot_date") < day
+    return accepted.filter(newest_before | previous_before.fill_null(False)).select(
+        *OFFER_KEY,
+        pl.when(newest_before)
+        .then(pl.col("price_per_hour_usd"))
+        .otherwise(pl.col("previous_price_per_hour_usd"))
+        .alias("price_per_hour_usd"),
+        pl.when(newest_before)
+        .then(pl.col("snapshot_date"))
+        .otherwise(pl.col("previous_snapshot_date"))
+        .alias("snapshot_date"),
+    )
+
+
+def update_accepted(accepted: pl.DataFrame, rows: pl.DataFrame, day) -> pl.DataFrame:
+    """core.gpu_prices_accepted rows of one source after its snapshot of `day` (`rows`, held_reason set) landed.
+
+    An accepted row of `day` becomes the newest accepted price (the older one moves to previous); a
+    price accepted for `day` by an earlier run but held (or gone) now falls back to the one before it;
+    a snapshot older than the newest accepted one changes nothing.
+    """
+    schema = {c: accepted.schema[c] for c in ACCEPTED_COLUMNS} if accepted.width else None
+    new = rows.filter(pl.col("held_reason").is_null()).select(
+        *OFFER_KEY, pl.col("price_per_hour_usd").alias("_new_price"), pl.lit(day).alias("_new_date")
+    )
+    merged = accepted.select(ACCEPTED_COLUMNS).join(new, on=OFFER_KEY, how="full", nulls_equal=True, coalesce=True)
+    old_date = pl.col("snapshot_date")
+    has_new = pl.col("_new_price").is_not_null()
+    advance = has_new & (old_date.is_null() | (old_date < day))
+    rerun = has_new & (old_date == day)
+    revert = ~has_new & (old_date == day)
+    result = merged.with_columns(
+        pl.when(advance)
+        .then(pl.col("price_per_hour_usd"))
+        .when(revert)
+        .then(None)
+        .otherwise(pl.col("previous_price_per_hour_usd"))
+        .alias("previous_price_per_hour_usd"),
+        pl.when(advance)
+        .then(pl.col("snapshot_date"))
+        .when(revert)
+        .then(None)
+        .otherwise(pl.col("previous_snapshot_date"))
+        .alias("previous_snapshot_date"),
+        pl.when(advance | rerun)
+        .then(pl.col("_new_price"))
+        .when(revert)
+        .then(pl.col("previous_price_per_hour_usd"))
+        .otherwise(pl.col("price_per_hour_usd"))
+        .alias("price_per_hour_usd"),
+        pl.when(advance | rerun)
+        .then(pl.col("_new_date"))
+        .when(revert)
+        .then(pl.col("previous_snapshot_date"))
+        .otherwise(pl.col("snapshot_date"))
+        .alias("snapshot_date"),
+    ).filter(pl.col("price_per_hour_usd").is_not_null())
+    out = result.select(ACCEPTED_COLUMNS)
+    return out.cast(schema) if schema else out

@@ -1,0 +1,16 @@
+"""Load reference files into their core tables: a plain function the Dagster asset and the plain script share."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from assets.reference.files import ReferenceFile, load_checked
+from warehouse import replace_table
+
+
+def load_reference(con, ref: ReferenceFile) -> tuple[pl.DataFrame, str]:
+    """Parse and check a reference file (ReferenceDataError names the file, line and column at fault), replace its
+    table; return the rows and the data version (the file's content hash)."""
+    frame = load_checked(ref)
+    replace_table(con, f"core.{ref.table}", frame)
+    return frame, ref.content_hash()
