@@ -317,32 +317,3 @@ def check_line_lengths(chunks: Iterable[bytes], max_line_bytes: int) -> Iterator
             run = size - (last + 1 if last != -1 else start)
         offset += size
         yield chunk
-
-
-def iter_lines(chunks: Iterable[bytes], max_line_bytes: int | None = None) -> Iterator[bytes]:
-    """Split streamed chunks into lines (without their line ending), holding one partial line at most.
-
-    The partial line is kept as a list of pieces joined once, so a line spanning many chunks costs
-    linear time. With `max_line_bytes`, a longer line raises LineTooLong (a ValueError) as soon as it
-    is seen, instead of being held.
-    """
-    if max_line_bytes is not None:
-        chunks = check_line_lengths(chunks, max_line_bytes)
-    pending: list[bytes] = []
-    for chunk in chunks:
-        if b"\n" not in chunk:
-            if chunk:
-                pending.append(chunk)
-            continue
-        lines = chunk.split(b"\n")
-        if pending:
-            pending.append(lines[0])
-            lines[0] = b"".join(pending)
-            pending = []
-        tail = lines.pop()
-        if tail:
-            pending.append(tail)
-        for line in lines:
-            yield line.removesuffix(b"\r")
-    if pending:
-        yield b"".join(pending).removesuffix(b"\r")

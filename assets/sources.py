@@ -1,14 +1,12 @@
 """The one source registry: every price and energy source, declared once.
 
 Asset keys (raw/<table>), URL-override settings (GPUCOST_URL_<KEY>), the loopback
-fixture paths tests serve recorded responses from, the end-to-end table list and the
-README's source table are all derived from these tuples. A new provider is its module,
+fixture paths tests serve recorded responses from (tests/conftest.py: /<key><live URL path>),
+the end-to-end table list and the README's source table are all derived from these tuples. A new provider is its module,
 its recorded responses under tests/fixtures/, and one line here.
 """
 
 from __future__ import annotations
-
-from urllib.parse import urlsplit
 
 from assets.energy import ecb, eia, eurostat, owid
 from assets.prices import aws, azure, gcp, gpuhunt, lambda_page, runpod, skypilot, vast
@@ -31,23 +29,6 @@ SOURCES: tuple[Source, ...] = (*PRICE_SOURCES, *ENERGY_SOURCES)
 
 def domain(source: Source) -> str:
     return "prices" if source in PRICE_SOURCES else "energy"
-
-
-def by_name(name: str) -> Source:
-    found = {s.name: s for s in SOURCES}.get(name)
-    if found is None:
-        raise KeyError(f"no source {name!r} (known: {', '.join(s.name for s in SOURCES)})")
-    return found
-
-
-def loopback_path(key: str, url: str) -> str:
-    """Where tests serve a base URL from: /<key> followed by the URL's own path (tests/fixtures/<key>/<path>)."""
-    return f"/{key}{urlsplit(url).path}".rstrip("/")
-
-
-def loopback_paths() -> dict[str, str]:
-    """Every base-URL key -> its loopback path (the recorded responses' folder under tests/fixtures/)."""
-    return {key: loopback_path(key, url) for s in SOURCES for key, url in s.base_urls.items()}
 
 
 def markdown_table() -> str:

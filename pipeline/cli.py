@@ -7,17 +7,16 @@ import json
 import os
 import sys
 
-import polars as pl
-
 from pipeline.commands import UsageError, one_line_errors, reader, register_all
-from pipeline.display import format_table
+from pipeline.display import format_rows, format_table
 from pipeline.home import ensure_dagster_home, project_dir
 
 
 def cmd_run(args) -> int:
     import dagster as dg
 
-    from pipeline.resources import build_resources, unknown_url_settings
+    from pipeline.environment import unknown_url_settings
+    from pipeline.resources import build_resources
     from pipeline.run import config_override, run_pipeline
 
     if args.mfu is not None and not 0 < args.mfu <= 1:
@@ -59,6 +58,8 @@ def cmd_run(args) -> int:
 
 
 def print_report() -> None:
+    import polars as pl
+
     from assets.costs.headline import HEADLINE_MODEL
     from warehouse import queries
 
@@ -78,7 +79,7 @@ def print_report() -> None:
         format_table(
             headline.select(
                 "gpu_model",
-                pl.col("price_per_gpu_hour_usd").alias("usd_per_gpu_hour"),
+                "price_per_gpu_hour_usd",
                 "provider",
                 "region",
                 "instance_type",
@@ -89,7 +90,6 @@ def print_report() -> None:
                 pl.col("cloud_cost_usd_low").alias("low_usd"),
                 pl.col("cloud_cost_usd_high").alias("high_usd"),
             ),
-            money_columns=("usd_per_gpu_hour",),
         )
     )
     live = status.filter(pl.col("last_status") == "live").height
@@ -125,15 +125,20 @@ def cmd_sql(args) -> int:
 
     try:
         with reader() as con:
-            result = queries.frame(con, args.query)
+            columns, rows = queries.read_only_rows(con, args.query)
+    except duckdb.PermissionException as exc:
+        raise UsageError(
+            "read-only, and reads nothing but the warehouse: "
+            + str(exc).splitlines()[0].removeprefix("Permission Error: ")
+        ) from exc
     except duckdb.Error as exc:
         raise UsageError(f"query failed: {str(exc).splitlines()[0]}") from exc
-    except queries.NoResultSet as exc:
+    except (queries.NoResultSet, queries.WriteRefused) as exc:
         raise UsageError(str(exc)) from exc
     if args.json:
-        print(json.dumps(result.to_dicts(), default=str, indent=2))
+        print(json.dumps([dict(zip(columns, row)) for row in rows], default=str, indent=2))
     else:
-        print(format_table(result))
+        print(format_rows(columns, rows))
     return 0
 
 

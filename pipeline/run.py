@@ -143,7 +143,8 @@ def stale_assets(graph, keys: list[dg.AssetKey], provenance: Provenance) -> set[
 
 def changed_reference_keys(graph, provenance: Provenance) -> list[dg.AssetKey]:
     """Reference files whose content no longer matches what was last loaded (as the reference_files sensor sees it)."""
-    from assets.reference.defs import ALL_REFERENCE_FILES, reference_key
+    from assets.reference.defs import reference_key
+    from assets.reference.load import ALL_REFERENCE_FILES
 
     return [reference_key(r) for r in ALL_REFERENCE_FILES if provenance.version(reference_key(r)) != r.content_hash()]
 

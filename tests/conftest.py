@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from assets.sources import loopback_paths
+from assets.sources import SOURCES
 from tests.azure_pages import azure_pages
 from tests.loopback import FIXTURES, LoopbackServer, Seen
 
@@ -73,7 +74,11 @@ def offline_warehouse(tmp_path_factory) -> Path:
 
 # Where each source's recorded responses live under tests/fixtures/, by base-URL key: derived from the registry
 # (/<key> followed by the live URL's path), never spelled here.
-LOOPBACK_PATHS = loopback_paths()
+def loopback_path(key: str, url: str) -> str:
+    return f"/{key}{urlsplit(url).path}".rstrip("/")
+
+
+LOOPBACK_PATHS = {key: loopback_path(key, url) for s in SOURCES for key, url in s.base_urls.items()}
 
 
 def fixture_dir(key: str) -> Path:
@@ -101,3 +106,13 @@ def loopback_ingest(server: LoopbackServer, **overrides):
     }
     settings.update(overrides)
     return IngestSettings(**settings)
+
+
+def refresh_current(con):
+    """Rewrite today's price state from core.gpu_prices as a test wrote it (what core/gpu_prices does after a write)."""
+    from assets.prices.market import prefer
+    from warehouse import prices, snapshots
+
+    current = prefer(snapshots.newest_slices(con, "core.gpu_prices"))
+    prices.replace_current(con, current)
+    return current

@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -22,6 +23,20 @@ from tests.conftest import LOOPBACK_PATHS
 FIXTURES = Path(__file__).parent / "fixtures" / "aws"
 CURRENT = FIXTURES / "offers" / "v1.0" / "aws" / "AmazonEC2" / "current"
 CAPTURES = Path(os.environ.get("GPUCOST_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "real-captures"
+
+
+def old_line_filter():
+    """The streaming pre-test fetch used before it read rows with polars (every single-valued KEEP token and a GPU
+    instance type on the raw line): the reference the new filter must agree with."""
+    tokens = [f'"{values[0]}"'.encode() for values in aws.KEEP.values() if len(values) == 1]
+    gpu = re.compile(
+        rb'"(?:'
+        + b"|".join(re.escape(f.encode()) for f in aws.families())
+        + rb')\.[0-9a-z-]+"|"'
+        + aws.GPU_INSTANCE_FAMILY.encode()
+        + b'"'
+    )
+    return lambda line: all(t in line for t in tokens) and gpu.search(line) is not None
 
 
 def files() -> dict[str, bytes]:
@@ -72,7 +87,7 @@ def test_fetch_streams_each_region_and_keeps_only_candidate_lines(server):
 
 def test_fetch_keeps_the_very_lines_the_former_line_filter_kept(server):
     payloads = aws.fetch(fast_client(), {"aws": server.url + LOOPBACK_PATHS["aws"]})
-    old = aws._line_filter()  # the streaming line test fetch used before it read rows with polars
+    old = old_line_filter()  # the streaming line test fetch used before it read rows with polars
     for region, body in files().items():
         lines = body.split(b"\n")
         expected = [*lines[:6], *(line for line in lines[6:] if line and old(line))]
@@ -304,7 +319,7 @@ def test_conformance_real_price_list_its_only_gpu_row_is_filtered_out():
         ("g5.48xlarge", "UnusedCapacityReservation", "Dedicated", "SUSE")
     ]
     assert aws.parse_region("global", body).is_empty()  # the real layout parses; nothing passes the filter
-    candidate = aws._line_filter()
+    candidate = old_line_filter()
     assert not any(candidate(line) for line in body.split(b"\n")[6:])
     # the same row, made an on-demand Linux shared row, would be kept: the filter is what drops it
     kept = (

@@ -31,12 +31,30 @@ def test_run_offline_then_query_the_mart(capsys):
     assert "n" in capsys.readouterr().out
 
 
-def test_sql_is_read_only_and_errors_are_one_line(capsys):
-    assert main(["run", "--offline"]) == 0
-    capsys.readouterr()
-    assert main(["sql", "drop table marts.training_costs"]) == 2
+REFUSED = {
+    "drop table marts.training_costs": "read-only: a DROP statement is not run",
+    "select 1; delete from marts.training_costs": "read-only: a DELETE statement is not run",
+    "copy (select 1 as x) to '{tmp}/out.csv'": "read-only: a COPY statement is not run",
+    "select * from read_csv('/etc/passwd')": (
+        'read-only, and reads nothing but the warehouse: Cannot access file "/etc/passwd"'
+    ),
+    "select * from read_text('{tmp}')": "read-only, and reads nothing but the warehouse: Cannot access file",
+    "install httpfs": "read-only: a LOAD statement is not run",
+    "set enable_external_access = true": "read-only: a SET statement is not run",
+    "attach '{tmp}/other.duckdb'": "read-only: a ATTACH statement is not run",
+    "select * from glob('/etc/*')": "read-only, and reads nothing but the warehouse",
+}
+
+
+@pytest.mark.parametrize("query", REFUSED, ids=list(REFUSED))
+def test_sql_reads_the_warehouse_only_and_refuses_in_one_line(capsys, offline_warehouse, monkeypatch, tmp_path, query):
+    monkeypatch.setenv("GPUCOST_DB", str(offline_warehouse))
+    sql = query.format(tmp=tmp_path)
+    assert main(["sql", sql]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("gpucost: query failed:") and "read-only" in err and err.count("\n") == 1
+    assert err.startswith("gpucost: " + REFUSED[query]) and err.count("\n") == 1, err
+    assert not (tmp_path / "out.csv").exists()
+    assert main(["sql", "select count(*) as n from marts.training_costs"]) == 0  # nothing was changed
 
 
 def test_no_warehouse_yet_says_what_to_do(capsys):

@@ -10,9 +10,8 @@ import warehouse
 from assets.energy import ecb, eia, eurostat, owid
 from assets.energy.reference import CLOUD_REGIONS, COUNTRIES, ENERGY_REFERENCE_FILES
 from assets.energy.tariffs import in_usd, locate
-from assets.prices.build import refresh_current
 from assets.reference.files import load_checked
-from tests.conftest import fixture_dir
+from tests.conftest import fixture_dir, refresh_current
 from warehouse import energy
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from assets.errors import SourceError
-from assets.http import HttpClient, HttpSettings, LineTooLong, check_line_lengths, iter_lines
+from assets.http import HttpClient, HttpSettings, LineTooLong, check_line_lengths
 
 PATH = "/stream/big.csv"
 BODY = b"".join(b"line %06d,%s\n" % (i, b"x" * 40) for i in range(60_000))  # ~3 MB, many chunks
@@ -31,14 +31,7 @@ def test_the_body_arrives_in_bounded_chunks_and_splits_into_lines(server):
         sizes = [len(chunk) for chunk in chunks]
     assert len(sizes) > 10 and max(sizes) <= 64 * 1024 and sum(sizes) == len(BODY)
     with client().stream(server.url + PATH, chunk_size=64 * 1024) as chunks:
-        lines = list(iter_lines(chunks))
-    assert len(lines) == 60_000 and lines[0] == b"line 000000," + b"x" * 40 and lines[-1].startswith(b"line 059999,")
-
-
-def test_iter_lines_joins_lines_split_across_chunks_and_drops_crlf():
-    chunks = [b"a,1\r\nb,", b"2\r", b"\nc,3", b""]
-    assert list(iter_lines(chunks)) == [b"a,1", b"b,2", b"c,3"]
-    assert list(iter_lines([b"only\n"])) == [b"only"]
+        assert b"".join(chunks) == BODY
 
 
 def test_a_transient_status_is_retried_before_the_body_streams(server):
@@ -123,41 +116,16 @@ def test_check_line_lengths_finds_the_first_over_long_line_wherever_the_chunks_c
             assert (exc.offset, exc.limit) == (expected, limit), (chunks, limit)
         else:
             assert expected is None and passed == body, (chunks, limit)
-        # iter_lines with the limit: the same lines as without it, or the same error
-        if expected is None:
-            assert list(iter_lines(chunks, max_line_bytes=limit)) == list(iter_lines(chunks))
-        else:
-            with pytest.raises(LineTooLong):
-                list(iter_lines(chunks, max_line_bytes=limit))
-
-
-def test_iter_lines_keeps_its_behaviour_with_and_without_a_limit():
-    chunks = [b"a,1\r\nb,", b"2\r", b"\nc,3", b""]
-    assert list(iter_lines(chunks, max_line_bytes=4)) == [b"a,1", b"b,2", b"c,3"]
-    with pytest.raises(LineTooLong, match="offset 0$"):  # the limit counts the bytes before \n, a \r included
-        list(iter_lines(chunks, max_line_bytes=3))
-    assert list(iter_lines([b"\n\nx\n", b"\n"])) == [b"", b"", b"x", b""]
-    assert list(iter_lines([b"abc", b"def", b"", b"g\nh"])) == [b"abcdefg", b"h"]
-    assert list(iter_lines([])) == [] and list(iter_lines([b""])) == []
 
 
 def test_a_line_of_10_mb_with_a_1_mb_limit_raises_at_once():
     chunks = (b"x" * (64 * 1024) for _ in range(160))  # 10 MB, no newline
     start = time.perf_counter()
     with pytest.raises(ValueError, match=r"a line longer than 1048576 bytes, starting at byte offset 0") as caught:
-        for _ in iter_lines(chunks, max_line_bytes=1024**2):
+        for _ in check_line_lengths(chunks, 1024**2):
             pass
     assert time.perf_counter() - start < 1
     assert isinstance(caught.value, LineTooLong) and caught.value.offset == 0
-
-
-def test_a_line_spanning_many_chunks_is_joined_in_linear_time():
-    # 32 MB in 4 KB chunks: joining `pending + chunk` each time copied ~128 GB; the pieces are joined once
-    line = b"y" * (32 * 1024**2)
-    start = time.perf_counter()
-    lines = list(iter_lines(_cut(line + b"\nz", list(range(4096, len(line), 4096)))))
-    assert time.perf_counter() - start < 5
-    assert len(lines) == 2 and lines[0] == line and lines[1] == b"z"
 
 
 def test_a_streamed_body_with_an_over_long_line_fails_while_it_streams(server):
@@ -166,5 +134,5 @@ def test_a_streamed_body_with_an_over_long_line_fails_while_it_streams(server):
     server.behave(PATH, body=body)
     with pytest.raises(LineTooLong, match=rf"starting at byte offset {at}$"):
         with client().stream(server.url + PATH, chunk_size=64 * 1024) as chunks:
-            for _ in iter_lines(chunks, max_line_bytes=1024**2):
+            for _ in check_line_lengths(chunks, 1024**2):
                 pass

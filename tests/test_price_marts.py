@@ -6,8 +6,9 @@ import polars as pl
 import pytest
 
 import warehouse
-from assets.prices.build import build_gpu_prices_daily, refresh_current
+from assets.prices.build import build_gpu_prices_daily
 from assets.sources import PRICE_SOURCES
+from tests.conftest import refresh_current
 from warehouse import prices, queries
 
 D1, D2 = dt.date(2026, 4, 2), dt.date(2026, 4, 3)

@@ -6,15 +6,14 @@ import dagster as dg
 import polars as pl
 
 import warehouse
-from assets.prices.build import refresh_current
 from assets.prices.quality import hold_reasons, plausible_bands
 from assets.reference.files import GPU_SPECS, PRICE_CONFIRMATIONS, ReferenceFile, load_checked
 from assets.resources import WarehouseResource
 from pipeline.definitions import ALL_ASSETS, ALL_CHECKS
 from pipeline.run import run_pipeline
 from pipeline.schedules import INGEST_SELECTION
-from tests.conftest import LOOPBACK_PATHS, fixture_dir, loopback_ingest
-from warehouse import connect_reader, prices, queries
+from tests.conftest import LOOPBACK_PATHS, fixture_dir, loopback_ingest, refresh_current
+from warehouse import connect_reader, prices, queries, snapshots
 
 D1, D2 = dt.date(2026, 4, 2), dt.date(2026, 4, 3)
 KEY = dict(source="skypilot", provider="lambda", region="us-east-1", pricing="on_demand", commitment_term=None)
@@ -144,7 +143,7 @@ def test_a_held_price_stays_out_of_the_marts_until_confirmed(server, warehouse_p
     run_pipeline(resources=resources, instance=instance)
     # the next day, Lambda's 8x H100 on SkyPilot's catalog reads 10x what it did: held, not used
     with connect_reader(warehouse_path) as con:
-        day1 = queries.latest_snapshot_date(con, "core.gpu_prices", "skypilot")
+        day1 = snapshots.newest_date(con, "core.gpu_prices", "skypilot")
     server.behave(LAMBDA, body=LAMBDA_BODY.replace(b",27.52,", b",275.2,"))
     monkeypatch.setattr("assets.ingest.utc_now", lambda: dt.datetime.combine(day1 + dt.timedelta(days=1), dt.time(6)))
     summary = run_pipeline(resources=resources, instance=instance)

@@ -1,11 +1,11 @@
 """One source registry: asset keys, URL settings, loopback fixtures and the README table all come from it."""
 
-from assets.sources import PRICE_SOURCES, SOURCES, loopback_paths
+from assets.sources import PRICE_SOURCES, SOURCES
 from pipeline.definitions import defs
 from pipeline.docs import render
+from pipeline.environment import unknown_url_settings
 from pipeline.home import project_dir
-from pipeline.resources import unknown_url_settings
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, LOOPBACK_PATHS
 
 
 def test_every_source_has_its_raw_asset():
@@ -21,7 +21,7 @@ def test_names_tables_and_url_keys_are_unique():
 
 
 def test_every_base_url_has_recorded_responses_where_the_registry_says():
-    for key, path in loopback_paths().items():
+    for key, path in LOOPBACK_PATHS.items():
         assert (FIXTURES / path.lstrip("/")).is_dir() or key == "azure", (key, path)  # azure: a responder pages it
 
 

@@ -6,11 +6,28 @@ through the short-lived, read-only `connect_reader` (which waits a few seconds f
 writer to finish, then raises `WarehouseBusy`).
 """
 
+from dataclasses import dataclass
+
 from warehouse.connection import WarehouseBusy, WarehouseMissing, connect_reader, connect_writer
 from warehouse.migrate import migrate, schema_version
 from warehouse.write import record_source_run, replace_snapshot, replace_table
 
+
+@dataclass(frozen=True)
+class Warehouse:
+    """A warehouse file: short writer and reader connections (the Dagster resource offers the same two)."""
+
+    path: str
+
+    def writer(self):
+        return connect_writer(self.path)
+
+    def reader(self):
+        return connect_reader(self.path)
+
+
 __all__ = [
+    "Warehouse",
     "WarehouseBusy",
     "WarehouseMissing",
     "connect_reader",

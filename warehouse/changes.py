@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import polars as pl
 
 from warehouse.queries import frame
 from warehouse.write import append_rows
+
+if TYPE_CHECKING:  # polars loads only when a frame is asked for: `gpucost sql` never needs it
+    import polars as pl
 
 _STATES = """
     SELECT * FROM marts.headline_history

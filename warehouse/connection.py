@@ -41,13 +41,22 @@ def _lock_holder(exc: Exception) -> str:
     return first if len(first) <= 120 else first[:117] + "..."
 
 
-def _connect(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+# A sandboxed reader touches nothing but the warehouse: no file reads or writes (read_csv, COPY ... TO), no
+# extension installs or loads, no network; and the settings are locked so a query cannot lift it.
+SANDBOX = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
+def _connect(path: Path, read_only: bool, wait_seconds: float, config: dict | None = None) -> duckdb.DuckDBPyConnection:
     """Open the file, retrying with backoff while another process holds a conflicting lock."""
     deadline = time.monotonic() + wait_seconds
     delay = 0.1
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=config or {})
         except duckdb.IOException as exc:
             if not _is_lock_conflict(exc):
                 raise
@@ -82,8 +91,10 @@ def connect_writer(path: str | os.PathLike, wait_seconds: float = 120.0) -> Iter
 
 
 @contextmanager
-def connect_reader(path: str | os.PathLike, wait_seconds: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse read-only; keep the `with` block short so writers are not held up.
+def connect_reader(
+    path: str | os.PathLike, wait_seconds: float | None = None, *, sandboxed: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse read-only and sandboxed (SANDBOX); keep the `with` block short so writers are not held up.
 
     DuckDB lets no reader in while another process writes: wait a few seconds
     (READER_WAIT_SECONDS) for the write to finish, then raise WarehouseBusy.
@@ -91,9 +102,12 @@ def connect_reader(path: str | os.PathLike, wait_seconds: float | None = None) -
     path = Path(path)
     if not path.exists():
         raise WarehouseMissing(f"no warehouse at {path}: run `gpucost run` (or `make run`) first")
-    con = _connect(path, read_only=True, wait_seconds=READER_WAIT_SECONDS if wait_seconds is None else wait_seconds)
+    wait = READER_WAIT_SECONDS if wait_seconds is None else wait_seconds
+    con = _connect(path, read_only=True, wait_seconds=wait, config=SANDBOX if sandboxed else None)
     try:
         con.execute("SET TimeZone = 'UTC'")
+        if sandboxed:
+            con.execute("SET lock_configuration = true")  # no query can lift the sandbox
         yield con
     finally:
         con.close()

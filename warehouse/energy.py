@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import duckdb
-import polars as pl
 
 from warehouse.queries import frame
 from warehouse.write import transaction
+
+if TYPE_CHECKING:  # polars loads only when a frame is asked for: `gpucost sql` never needs it
+    import polars as pl
 
 # The columns the cost model reads; marts.energy_by_region has these and more (see its COMMENT).
 ENERGY_COLUMNS = (

@@ -7,12 +7,15 @@ A GPU filter is a model or a family: `gpu` 'H100' matches H100-SXM, H100-PCIe an
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import duckdb
-import polars as pl
 
 from warehouse.queries import frame
 from warehouse.write import append_rows, replace_table, transaction
+
+if TYPE_CHECKING:  # polars loads only when a frame is asked for: `gpucost sql` never needs it
+    import polars as pl
 
 
 def _filters(

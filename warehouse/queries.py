@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import TYPE_CHECKING
 
 import duckdb
-import polars as pl
+
+if TYPE_CHECKING:  # polars loads only when a frame is asked for: `gpucost sql` never needs it
+    import polars as pl
 
 
 class NoResultSet(ValueError):
@@ -20,18 +22,35 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     return result.pl()
 
 
+# What `gpucost sql` runs: statements that read. A write, a COPY, an ATTACH, an INSTALL or a SET is refused before
+# it runs (and the sandboxed read-only connection would refuse it too).
+READ_STATEMENTS = ("SELECT", "EXPLAIN")
+
+
+class WriteRefused(ValueError):
+    """The SQL would change the warehouse, the file system or the connection: `gpucost sql` only reads."""
+
+
+def read_only_rows(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[list[str], list[tuple]]:
+    """(column names, rows) of a query that only reads, without polars (so `gpucost sql` starts fast)."""
+    statements = con.extract_statements(sql)
+    if not statements:
+        raise NoResultSet("the query returned no result set: it holds no SQL statement (empty, or only a comment)")
+    for statement in statements:
+        kind = statement.type.name
+        if kind not in READ_STATEMENTS:
+            raise WriteRefused(
+                f"read-only: a {kind} statement is not run (it would change the warehouse, a file, "
+                "or the connection); use SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE or EXPLAIN"
+            )
+    result = con.execute(sql)
+    if result is None or con.description is None:
+        raise NoResultSet("the query returned no result set")
+    return [d[0] for d in con.description], result.fetchall()
+
+
 def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     return frame(con, f"SELECT * FROM {table}")
-
-
-def latest_snapshot_date(con: duckdb.DuckDBPyConnection, table: str, source: str) -> dt.date | None:
-    """The newest day a source has data for in a table, or None if it has none."""
-    row = con.execute(f"SELECT max(snapshot_date) FROM {table} WHERE source = ?", [source]).fetchone()
-    return row[0] if row else None
-
-
-def snapshot_slice(con: duckdb.DuckDBPyConnection, table: str, source: str, snapshot_date: dt.date) -> pl.DataFrame:
-    return frame(con, f"SELECT * FROM {table} WHERE source = ? AND snapshot_date = ?", [source, snapshot_date])
 
 
 def latest_gpu_prices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -64,19 +83,4 @@ def headline(con: duckdb.DuckDBPyConnection, model: str) -> pl.DataFrame:
         ORDER BY cloud_cost_usd
         """,
         [model],
-    )
-
-
-def table_comments(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Every user-facing table and view with its comment (for docs and the schema test)."""
-    return frame(
-        con,
-        """
-        SELECT schema_name, table_name AS name, 'table' AS kind, comment FROM duckdb_tables()
-        WHERE database_name = current_database()
-        UNION ALL
-        SELECT schema_name, view_name, 'view', comment FROM duckdb_views()
-        WHERE database_name = current_database() AND NOT internal
-        ORDER BY 1, 2
-        """,
     )

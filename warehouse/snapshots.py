@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import duckdb
-import polars as pl
 
 from warehouse.queries import frame
+
+if TYPE_CHECKING:  # polars loads only when a frame is asked for: `gpucost sql` never needs it
+    import polars as pl
 
 
 def newest_dates(con: duckdb.DuckDBPyConnection, table: str, *, as_of: dt.date | None = None) -> dict[str, dt.date]:

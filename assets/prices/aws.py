@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from collections.abc import Iterable
 
 import polars as pl
@@ -93,23 +92,6 @@ def regions() -> tuple[str, ...]:
 
 def families() -> list[str]:
     return sorted(set(load_mapping(AWS_GPU_FAMILIES)["family"]))
-
-
-def _line_filter():
-    """The former streaming pre-test on a raw line (every single-valued KEEP token, a GPU instance type).
-
-    No longer what `fetch` uses (that is `candidate_rows`, column by column); tests/bench.py's
-    bench_aws_stream still checks its filler with it.
-    """
-    tokens = [f'"{values[0]}"'.encode() for values in KEEP.values() if len(values) == 1]
-    gpu = re.compile(
-        rb'"(?:'
-        + b"|".join(re.escape(f.encode()) for f in families())
-        + rb')\.[0-9a-z-]+"|"'
-        + GPU_INSTANCE_FAMILY.encode()
-        + b'"'
-    )
-    return lambda line: all(t in line for t in tokens) and gpu.search(line) is not None
 
 
 def candidate_rows(columns) -> pl.Expr:

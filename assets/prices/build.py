@@ -115,10 +115,3 @@ def build_gpu_prices_daily(con, sources: tuple[Source, ...], *, today: dt.date, 
     rows = pl.concat(frames) if frames else pl.DataFrame()
     prices.replace_daily(con, days, rows)
     return DailyBuild(days=days, rows=rows, version=content_version(rows) if rows.height else "empty")
-
-
-def refresh_current(con) -> pl.DataFrame:
-    """Rewrite today's state from each source's newest slice of core.gpu_prices as it stands (no re-normalizing)."""
-    current = prefer(snapshots.newest_slices(con, "core.gpu_prices"))
-    prices.replace_current(con, current)
-    return current

@@ -8,13 +8,10 @@ and the others load as usual.
 
 import dagster as dg
 
-from assets.energy.reference import ENERGY_REFERENCE_FILES
 from assets.metadata import OWNERS, table_metadata
-from assets.reference.files import REFERENCE_FILES, ReferenceDataError, ReferenceFile
-from assets.reference.load import load_reference
+from assets.reference.files import ReferenceDataError, ReferenceFile
+from assets.reference.load import ALL_REFERENCE_FILES, load_reference
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
-
-ALL_REFERENCE_FILES: tuple[ReferenceFile, ...] = (*REFERENCE_FILES, *ENERGY_REFERENCE_FILES)
 
 
 def reference_key(ref: ReferenceFile) -> dg.AssetKey:

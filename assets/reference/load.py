@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from assets.reference.files import ReferenceFile, load_checked
+from assets.energy.reference import ENERGY_REFERENCE_FILES
+from assets.reference.files import REFERENCE_FILES, ReferenceFile, load_checked
 from warehouse import replace_table
+
+# every hand-edited data file, the energy domain's included
+ALL_REFERENCE_FILES: tuple[ReferenceFile, ...] = (*REFERENCE_FILES, *ENERGY_REFERENCE_FILES)
 
 
 def load_reference(con, ref: ReferenceFile) -> tuple[pl.DataFrame, str]:

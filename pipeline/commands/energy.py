@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import polars as pl
-
 from pipeline.commands import UsageError, one_line_errors, reader
 from pipeline.display import format_table
 
@@ -24,6 +22,8 @@ SUMMARY = (
 
 
 def cmd_energy(args) -> int:
+    import polars as pl
+
     from warehouse import energy
 
     with reader() as con:

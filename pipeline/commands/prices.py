@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 
-import polars as pl
-
 from pipeline.commands import UsageError, one_line_errors, reader, short_list
 from pipeline.display import format_table
 
@@ -41,7 +39,7 @@ def _known(wanted: str | None, known: list[str], what: str, where: str = "") -> 
     return found
 
 
-def _show(frame: pl.DataFrame, args, title: str) -> None:
+def _show(frame, args, title: str) -> None:
     if args.json:
         print(json.dumps(frame.to_dicts(), default=str, indent=2))
         return
@@ -51,6 +49,7 @@ def _show(frame: pl.DataFrame, args, title: str) -> None:
 
 def cmd_prices(args) -> int:
     import duckdb
+    import polars as pl
 
     from warehouse import prices
 
