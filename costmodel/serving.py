@@ -332,6 +332,8 @@ class Step:
     collective_s: float
     weights_read_bytes: float
     kv_read_bytes: float
+    all_flops_s: float = 0.0  # every group at its arithmetic time (the compute-bound ceiling)
+    all_bytes_s: float = 0.0  # every group at its memory time (the bandwidth-bound ceiling)
 
 
 def padded_tokens(tokens: float) -> float:
@@ -446,7 +448,6 @@ def serving_point(
     wb = weight_bytes_per_param if weight_bytes_per_param is not None else BYTES_PER_ELEMENT[workload.precision]
     kb = BYTES_PER_ELEMENT[workload.kv]
     eff = compute_efficiency if compute_efficiency is not None else COMPUTE_EFFICIENCY[gpu.peak_precision]
-    context = workload.mean_context
     r_min = min_replica_gpus(
         arch, gpu.memory_gb, wb, kb, workload.input_tokens + workload.output_tokens, 1, replica_limit
     )
@@ -537,6 +538,8 @@ def _point_at(arch, gpu, workload, r, batch, wb, kb, eff) -> dict:
         "step_compute_s": s.compute_s,
         "step_bandwidth_s": s.bandwidth_s,
         "step_collective_s": s.collective_s,
+        "tokens_per_second_compute_bound": b / (s.all_flops_s * r) if s.all_flops_s else None,
+        "tokens_per_second_bandwidth_bound": b / (s.all_bytes_s * r) if s.all_bytes_s else None,
         "prefill_tokens_per_second_per_gpu": prefill,
         "decode_tokens_per_second_per_gpu": decode,
         "tokens_per_second_per_gpu": both,
@@ -581,6 +584,15 @@ def cost_per_million(price_per_gpu_hour_usd, tokens_per_second_per_gpu, utilizat
 def token_costs(point: dict, price_per_gpu_hour_usd: float, workload: Workload, utilization: float = 1.0) -> dict:
     """$/1M input, $/1M output, blended $/1M (input + output at the workload's mix), $ per query, $/1M generated
     tokens all-in (the old cost_per_million_tokens_usd: a query's whole GPU time over its output tokens)."""
+    keys = (
+        "cost_per_million_input_tokens_usd",
+        "cost_per_million_output_tokens_usd",
+        "cost_per_million_tokens_blended_usd",
+        "cost_per_query_tokens_usd",
+        "cost_per_million_tokens_usd",
+    )
+    if not point.get("prefill_tokens_per_second_per_gpu") or not point.get("decode_tokens_per_second_per_gpu"):
+        return dict.fromkeys(keys)
     c_in = cost_per_million(price_per_gpu_hour_usd, point["prefill_tokens_per_second_per_gpu"], utilization)
     c_out = cost_per_million(price_per_gpu_hour_usd, point["decode_tokens_per_second_per_gpu"], utilization)
     i, o = workload.input_tokens, workload.output_tokens
