@@ -388,6 +388,11 @@ SCENARIOS = ReferenceFile(
         },
         "source": pl.String,
         "notes": pl.String,
+        "model": pl.String,
+        "precision": pl.String,
+        **{c: pl.Float64 for c in ("input_tokens", "claimed_cost_usd", "cards", "months", "cluster_gpus")},
+        "reference_scenarios": pl.String,
+        "as_of": pl.String,
     },
     required=("name", "kind", "description", "gpu_model", "source"),
     key=("name",),
@@ -405,6 +410,7 @@ SCENARIO_PUBLISHED = ReferenceFile(
         "significant_digits": pl.Int64,
         "as_written": pl.String,
         "source": pl.String,
+        "role": pl.String,
     },
     required=("scenario", "metric", "published_value", "significant_digits", "source"),
     key=("scenario", "metric"),
@@ -457,8 +463,10 @@ REFERENCES = (
     (INFERENCE_THROUGHPUT, "gpu_model", GPU_SPECS, "gpu_model"),
     (GPU_PURCHASE_PRICES, "gpu_model", GPU_SPECS, "gpu_model"),
     (SCENARIOS, "gpu_model", GPU_SPECS, "gpu_model"),
+    (SCENARIOS, "model", REFERENCE_MODELS, "model"),
     (SCENARIO_PUBLISHED, "scenario", SCENARIOS, "name"),
 )
+PUBLISHED_ROLES = ("reproduce", "claim", "upper_bound")
 SCENARIO_KINDS = ("training", "serving", "fleet", "budget_runs", "claim_check", "months_on_cluster", "cost_decline")
 
 
@@ -474,6 +482,8 @@ def load_checked(ref: ReferenceFile, frame: pl.DataFrame | None = None) -> pl.Da
         bad = sorted(set(frame["kind"]) - set(SCENARIO_KINDS))
         if bad:
             raise ReferenceDataError(f"scenarios.csv: unknown kind(s) {bad} (known: {', '.join(SCENARIO_KINDS)})")
+    if ref is SCENARIO_PUBLISHED:
+        _check_values("scenario_published.csv", frame, "role", PUBLISHED_ROLES)
     for source, column, target, target_column in REFERENCES:
         if source is ref:
             unknown = set(frame[column].drop_nulls()) - set(target.load()[target_column])
