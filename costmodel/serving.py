@@ -381,6 +381,8 @@ def decode_step(
         collective,
         arch.always_read_params * weight_bytes + experts_read,
         kv,
+        sum(f / peak for _, f in groups),
+        sum(b / bw for b, _ in groups),
     )
 
 
@@ -454,7 +456,7 @@ def serving_point(
     if r_min is None:
         raise ServingError(
             f"{arch.model} at {workload.precision} ({weights_bytes(arch, wb) / 1e9:,.0f} GB of weights) fits no "
-            f"replica of {gpu.gpu_model} within {replica_limit or MAX_REPLICA_GPUS:g} GPUs"
+            f"replica of at most {replica_limit or MAX_REPLICA_GPUS:g} {gpu.gpu_model} (the most one offer holds)"
         )
     if replica_gpus is not None:
         if replica_gpus < r_min:
