@@ -571,7 +571,9 @@ def _serving_offer(args, gpu_model: str, replica_for) -> tuple[dict | None, dict
 
 def cmd_inference(args) -> int:
     model, assumptions = model_params(args)
-    precision = args.precision or "fp8"
+    arch_row = _architecture(model)
+    # the serving model defaults to FP8 weights; the weights-only roofline (no architecture) keeps its 16-bit math
+    precision = args.precision or ("fp8" if arch_row is not None else "bf16")
     gpu = resolve_gpu(args.gpu, {"fp4": "fp4", "fp8": "fp8"}.get(precision, "bf16"))
     assumptions |= _gpu_assumptions(gpu)
     if (args.qps or args.queries_per_day) and (args.tokens_per_query or args.output_tokens_per_query) is None:
@@ -579,7 +581,6 @@ def cmd_inference(args) -> int:
     if args.tokens_per_query is not None and not (args.qps or args.queries_per_day):
         raise UsageError("--tokens-per-query describes a workload: add --qps or --queries-per-day")
     inp, out = _lengths(args)
-    arch_row = _architecture(model)
     utilization = args.utilization or inference.DEFAULT_UTILIZATION
     modeling_given = any(v is not None for v in (args.mfu, args.batch_size, args.bytes_per_param))
     basis, per_gpu, ceilings, point, offer, per_replica_gpu = "modeled", None, {}, None, None, None
