@@ -361,7 +361,7 @@ def inference_costs(
             pl.lit(tokens_per_second_per_user, pl.Float64).alias("target_tokens_per_second_per_user"),
             pl.lit(ttft_s, pl.Float64).alias("target_ttft_s"),
             pl.lit(utilization).alias("utilization"),
-            pl.col("compute_efficiency").alias("mfu"),
+            (pl.lit(mfu, pl.Float64) if mfu is not None else pl.col("compute_efficiency")).alias("mfu"),
             pl.col("weight_bytes_per_param").alias("bytes_per_param"),
             (pl.col("weights_bytes") / (pl.col("memory_gb") * 1e9)).ceil().cast(pl.Int64).alias("min_gpus_for_weights"),
             (pl.col("tokens_per_second_per_gpu") * utilization).alias("effective_tokens_per_second_per_gpu"),

@@ -200,8 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="model FLOPs utilization for every cost mart that assumes one (training_costs, model_validation, "
         "inference_costs; "
-        "default: derived from the published runs in training_runs.csv). A run-level override"
-        ": it holds for this run only, and the next automatic recompute "
+        "default: derived from published training runs). A run-level override: it holds for this run only, and the "
+        "next automatic recompute "
         "(schedule or automation sensor) uses the default again",
     )
     run.add_argument("--verbose", action="store_true", help="show Dagster's full event log on the console")
