@@ -8,13 +8,14 @@ PRECISIONS = ("bf16", "fp16", "fp8", "int8", "fp4")
 # Bytes per weight or KV element. FP4 is NVFP4: 4-bit values plus one FP8 scale per block of 16 (0.5 + 1/16 bytes;
 # MXFP4 has one 8-bit scale per 32, 0.53). FP8 and INT8 carry per-tensor or per-128-block scales: negligible.
 BYTES_PER_ELEMENT = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "fp4": 0.5625}
+SERVING_PEAK = {"bf16": "bf16", "fp16": "bf16", "fp8": "fp8", "int8": "int8", "fp4": "fp4"}
 # Which dense peak a precision's math runs at, best first. A chip without the path runs the math at the next one
 # (weight-only quantization: FP8 or FP4 weights are dequantized into 16-bit tensor-core math on an A100).
 _PEAK_COLUMNS = {
     "bf16": ("tflops_bf16_dense", "tflops_fp16_dense"),
     "fp16": ("tflops_fp16_dense", "tflops_bf16_dense"),
     "fp8": ("tflops_fp8_dense", "tflops_bf16_dense", "tflops_fp16_dense"),
-    "int8": ("tflops_fp8_dense", "tflops_bf16_dense", "tflops_fp16_dense"),
+    "int8": ("tops_int8_dense", "tflops_fp8_dense", "tflops_bf16_dense", "tflops_fp16_dense"),
     "fp4": ("tflops_fp4_dense", "tflops_fp8_dense", "tflops_bf16_dense", "tflops_fp16_dense"),
 }
 _COLUMN_PRECISION = {
@@ -22,6 +23,7 @@ _COLUMN_PRECISION = {
     "tflops_fp16_dense": "fp16",
     "tflops_fp8_dense": "fp8",
     "tflops_fp4_dense": "fp4",
+    "tops_int8_dense": "int8",
 }
 
 

@@ -288,7 +288,7 @@ def _serving_candidates(s, specs, prices, interconnect, models, architectures) -
     if arch is None:
         return cheapest_prices(offers, "on_demand"), {}
     precision = s.get("precision") or "bf16"
-    family = {"int8": "fp8", "fp16": "bf16"}.get(precision, precision)
+    family = {"fp16": "bf16"}.get(precision, precision)
     w = serving.Workload(_given(s, "input_tokens") or 0.0, s["tokens_per_query"], precision)
     gpus = serving.gpus_for_specs(specs, family)
     modeled = {}

@@ -675,11 +675,11 @@ def validate_serving(
 ) -> pl.DataFrame:
     """The serving model against every measured row: modeled / measured, or why a row cannot be compared."""
     by_model = architectures(models, archs)
-    gpus = {p: gpus_for_specs(specs, p) for p in ("bf16", "fp8", "fp4")}
+    gpus = {p: gpus_for_specs(specs, p) for p in ("bf16", "fp8", "int8", "fp4")}
     rows = []
     for row in throughput.iter_rows(named=True):
         precision = row.get("precision") or "bf16"
-        family = {"fp16": "bf16", "int8": "fp8"}.get(precision, precision)
+        family = {"fp16": "bf16"}.get(precision, precision)
         arch, gpu = by_model.get(row["model"]), gpus.get(family, {}).get(row["gpu_model"])
         modeled = measured = None
         compared, reason = None, None

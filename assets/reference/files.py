@@ -170,6 +170,7 @@ GPU_SPECS = ReferenceFile(
         "intra_node_bandwidth_gb_per_s": pl.Float64,
         "intra_node_source": pl.String,
         "release_date": pl.String,
+        "tops_int8_dense": pl.Float64,
     },
     required=("gpu_model", "vendor", "source"),
     key=("gpu_model",),

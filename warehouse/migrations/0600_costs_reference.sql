@@ -11,6 +11,7 @@ ALTER TABLE core.gpu_specs ADD COLUMN intra_node_link VARCHAR;
 ALTER TABLE core.gpu_specs ADD COLUMN intra_node_bandwidth_gb_per_s DOUBLE;
 ALTER TABLE core.gpu_specs ADD COLUMN intra_node_source VARCHAR;
 ALTER TABLE core.gpu_specs ADD COLUMN release_date VARCHAR;
+ALTER TABLE core.gpu_specs ADD COLUMN tops_int8_dense DOUBLE;
 COMMENT ON TABLE core.gpu_specs IS 'Accelerator specifications, one row per canonical GPU model, each with its source: dense tensor TFLOP/s without sparsity at BF16, FP16, FP8 and FP4, memory, bandwidth, TDP, server-level power per GPU, the link between the GPUs of a node, release date. From assets/reference/data/gpu_specs.csv.';
 COMMENT ON COLUMN core.gpu_specs.tflops_fp4_dense IS 'Dense FP4 (NVFP4 / MXFP4) tensor TFLOP/s without sparsity; NULL where the chip has no FP4 path.';
 COMMENT ON COLUMN core.gpu_specs.server_power_w_per_gpu IS 'Server-level power per GPU in W (a DGX/HGX system''s power / its GPUs, or a paper''s measured system power per chip): CPUs, memory, NICs and fans included. NULL: the cost model uses TDP x a server factor.';
@@ -20,6 +21,7 @@ COMMENT ON COLUMN core.gpu_specs.form_factor IS 'SXM, OAM, PCIe card, superchip,
 COMMENT ON COLUMN core.gpu_specs.intra_node_link IS 'What links the GPUs of one node when the instance table has no row: nvswitch, nvlink, xgmi (AMD Infinity Fabric), ici (TPU), pcie.';
 COMMENT ON COLUMN core.gpu_specs.intra_node_bandwidth_gb_per_s IS 'Bidirectional GPU-to-GPU bandwidth within a node, GB/s per GPU (NVLink 4: 900).';
 COMMENT ON COLUMN core.gpu_specs.intra_node_source IS 'Where intra_node_link and its bandwidth come from.';
+COMMENT ON COLUMN core.gpu_specs.tops_int8_dense IS 'Dense INT8 tensor TOPS where published (A100 624; Hopper at its FP8 rate; TPUs): the math of INT8-quantized serving.';
 COMMENT ON COLUMN core.gpu_specs.release_date IS 'Release date (YYYY-MM-DD, Epoch AI chip dataset): the earliest an owned chip can be acquired (+90 days, Epoch''s rule).';
 
 ALTER TABLE core.training_runs ADD COLUMN precision VARCHAR;
