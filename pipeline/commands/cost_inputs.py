@@ -321,6 +321,13 @@ def emit(result: dict, as_json: bool) -> None:
         return
     figures = {k: v for k, v in result.items() if k != "assumptions" and not isinstance(v, dict)}
     print(format_table(pl.DataFrame({"figure": list(figures), "value": [show(k, v) for k, v in figures.items()]})))
+    offer = result.get("offer")
+    if isinstance(offer, dict):
+        where = " ".join(str(offer[k]) for k in ("provider", "region", "instance_type") if offer.get(k))
+        print(
+            f"\nOffer: {where} ({offer['source']}): {offer['offer_class']}, {offer['gpus_per_instance']:g} GPUs per "
+            f"instance, {offer['interconnect']}"
+        )
     if result.get("assumptions"):
         print("\nAssumptions:\n")
         rows = result["assumptions"].items()

@@ -456,6 +456,8 @@ def _measured(args, model: dict, gpu: dict, inp, out, assumptions: dict) -> tupl
     )
     if args.precision:
         records = records.filter(pl.col("precision") == args.precision)
+    # a max-throughput figure matches a query without latency targets; a batch-1 or per-user figure does not
+    records = records.filter(pl.col("tokens_per_second_per_user").is_null() & pl.col("concurrency").is_null())
     matching = [
         r
         for r in records.sort("input_tokens", "output_tokens", "precision", nulls_last=True).iter_rows(named=True)
@@ -589,7 +591,14 @@ def cmd_inference(args) -> int:
         assumptions["tokens_per_second_per_gpu"] = assumption(args.tokens_per_second_per_gpu, "given")
         basis, per_gpu = "given", args.tokens_per_second_per_gpu
     elif model["model"] and not modeling_given and not args.tokens_per_second_per_user and not args.ttft_seconds:
-        found = _measured(args, model, gpu, inp, out, assumptions)
+        found = _measured(
+            args,
+            model,
+            gpu,
+            serving.DEFAULT_INPUT_TOKENS if inp is None and out is None else inp,
+            out or serving.DEFAULT_OUTPUT_TOKENS,
+            assumptions,
+        )
         if found is not None:
             basis, (per_gpu, group) = "measured", found
     if per_gpu is None and arch_row is not None:
