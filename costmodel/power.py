@@ -1,8 +1,18 @@
 """Electricity: kWh from GPU power and PUE, its cost at a tariff, its CO2 at a grid intensity.
 
-kWh = GPU-hours x power per GPU (W) x PUE / 1000. Power is the GPU's TDP unless a
-server-level figure is given (server kW / GPUs per server), which then also covers CPUs,
-memory and fans. CO2 kg = kWh x grid gCO2/kWh / 1000.
+kWh = GPU-hours x power per GPU (W) x PUE / 1000. CO2 kg = kWh x grid gCO2/kWh / 1000.
+
+Power per GPU is counted at the server level (CPUs, memory, NICs and fans included), as an average draw:
+- a published system figure per GPU (gpu_specs.server_power_w_per_gpu): a DGX H100's 10.2 kW / 8 = 1,275 W, a
+  GB200 NVL72 rack's 132 kW / 72; a measured mean (PaLM: 378.5 W per TPU v4 chip) is used as is, a maximum is
+  scaled by AVERAGE_DRAW_FRACTION;
+- else the chip's TDP x SERVER_POWER_FACTOR (the server around it) x AVERAGE_DRAW_FRACTION;
+- a server power given by the caller (server kW / GPUs per server) is used as given.
+The two constants are Epoch AI's (Cottier et al. 2024; epoch-research/training-cost-trends
+cost_analysis_standalone.py, chip_to_server_power and server_TDP_fraction): DGX H100 10.2 kW / (8 x 700 W) = 1.82,
+DGX A100 6.5 kW / (8 x 400 W) = 2.03 give the GPU default 1.8; Epoch's TPU figure is 1.56. Training draws ~75% of
+the maximum on average (Epoch; Patterson et al. 2021 measured 330 W per V100 for GPT-3 against a 500 W server share).
+Epoch scales TPUs by 43%, which would put a TPU v4 at ~130 W against PaLM's measured 378.5 W: gpucost uses 75%.
 
 Tariffs, grid intensities and PUE per cloud region come from the energy domain
 (marts.energy_by_region). Where a place has no row there (an offer without a region, a
@@ -68,6 +78,63 @@ def energy_cost_usd(kwh, tariff_usd_per_kwh):
 
 def co2_kg(kwh, grid_gco2_per_kwh):
     return kwh * grid_gco2_per_kwh / 1000.0
+
+
+AVERAGE_DRAW_FRACTION = 0.75
+SERVER_POWER_FACTOR = {"gpu": 1.8, "tpu": 1.56}
+
+
+def server_power(gpu: dict) -> tuple[float | None, float | None, str]:
+    """(average power per GPU in W, maximum server power per GPU in W, how) for a gpu_specs row; None without data."""
+    kind = "tpu" if (gpu.get("vendor") == "Google" or str(gpu.get("gpu_model", "")).startswith("TPU-")) else "gpu"
+    published = gpu.get("server_power_w_per_gpu")
+    if published is not None:
+        source = gpu.get("server_power_source") or "gpu_specs.csv"
+        if gpu.get("server_power_kind") == "measured_mean":
+            return published, published, f"server, measured mean {published:g} W per chip: {source}"
+        return (
+            published * AVERAGE_DRAW_FRACTION,
+            published,
+            f"server {published:g} W max per GPU x {AVERAGE_DRAW_FRACTION:g} average draw (Epoch AI): {source}",
+        )
+    tdp = gpu.get("tdp_w")
+    if tdp is None:
+        return None, None, "no power figure in gpu_specs.csv"
+    factor = SERVER_POWER_FACTOR[kind]
+    return (
+        tdp * factor * AVERAGE_DRAW_FRACTION,
+        tdp * factor,
+        f"TDP {tdp:g} W x {factor:g} server factor x {AVERAGE_DRAW_FRACTION:g} average draw (Epoch AI "
+        "chip_to_server_power, server_TDP_fraction)",
+    )
+
+
+def with_server_power(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add power_w_per_gpu (average, server level), server_power_max_w_per_gpu and power_basis from spec columns."""
+    columns = ("gpu_model", "vendor", "tdp_w", "server_power_w_per_gpu", "server_power_kind", "server_power_source")
+    present = [c for c in columns if c in frame.columns]
+    rows = []
+    for r in frame.select(present).unique("gpu_model").iter_rows(named=True):
+        avg, peak, basis = server_power(r)
+        rows.append(
+            {
+                "gpu_model": r["gpu_model"],
+                "power_w_per_gpu": avg,
+                "server_power_max_w_per_gpu": peak,
+                "power_basis": basis,
+            }
+        )
+    table = pl.DataFrame(
+        rows,
+        schema={
+            "gpu_model": pl.String,
+            "power_w_per_gpu": pl.Float64,
+            "server_power_max_w_per_gpu": pl.Float64,
+            "power_basis": pl.String,
+        },
+    )
+    dropped = [c for c in ("power_w_per_gpu", "server_power_max_w_per_gpu", "power_basis") if c in frame.columns]
+    return frame.drop(dropped).join(table, on="gpu_model", how="left")
 
 
 def power_w_per_gpu(tdp_w=None, server_power_kw=None, gpus_per_server=None):

@@ -11,6 +11,17 @@ from __future__ import annotations
 import polars as pl
 
 PRICINGS = ("on_demand", "spot")
+# What a chosen price carries about its offer, when the rows were classified (costmodel.offers.classify_offers).
+OFFER_DETAIL = (
+    "offer_class",
+    "gpus_per_instance",
+    "gpu_memory_gb",
+    "interconnect_intra",
+    "interconnect_inter",
+    "inter_node_gbps",
+    "max_cluster_gpus",
+    "interconnect_basis",
+)
 
 
 def offers(prices: pl.DataFrame, pricing: str = "on_demand") -> pl.DataFrame:
@@ -25,21 +36,33 @@ def offers(prices: pl.DataFrame, pricing: str = "on_demand") -> pl.DataFrame:
     )
 
 
+def _detail(frame: pl.DataFrame) -> list[str]:
+    return [c for c in OFFER_DETAIL if c in frame.columns] + (["offer_count"] if "offer_count" in frame.columns else [])
+
+
 def cheapest_prices(
-    prices: pl.DataFrame, pricing: str = "on_demand", *, by_provider: bool = False, label: str | None = None
+    prices: pl.DataFrame,
+    pricing: str = "on_demand",
+    *,
+    by_provider: bool = False,
+    label: str | None = None,
+    keys: tuple[str, ...] = (),
 ) -> pl.DataFrame:
     """The cheapest offer per GPU model (or per GPU model and provider), with its provenance.
 
-    `label` names the choice in the `pricing` column (default: the pricing kind itself).
+    `label` names the choice in the `pricing` column (default: the pricing kind itself). `keys` are further columns
+    to choose within (a model, when eligibility depends on it); offer details (class, GPUs per instance,
+    interconnect, marketplace offer count) come along when the rows carry them.
     """
-    keys = ["gpu_model", "provider"] if by_provider else ["gpu_model"]
+    group = [*keys, "gpu_model", "provider"] if by_provider else [*keys, "gpu_model"]
     chosen = offers(prices, pricing)
-    counts = chosen.group_by(keys).agg(pl.len().cast(pl.Int64).alias("price_offers"))
+    counts = chosen.group_by(group).agg(pl.len().cast(pl.Int64).alias("price_offers"))
     return (
         chosen.sort("price_per_gpu_hour_usd", "provider", "region", "instance_type", nulls_last=True)
-        .unique(keys, keep="first", maintain_order=True)
-        .join(counts, on=keys, how="left")
+        .unique(group, keep="first", maintain_order=True)
+        .join(counts, on=group, how="left")
         .select(
+            *keys,
             "gpu_model",
             pl.lit(label or pricing).alias("pricing"),
             "price_per_gpu_hour_usd",
@@ -50,27 +73,38 @@ def cheapest_prices(
             pl.col("snapshot_date").alias("price_snapshot_date"),
             pl.col("origin").alias("price_origin"),
             "price_offers",
+            *_detail(chosen),
         )
     )
 
 
-def median_prices(prices: pl.DataFrame, pricing: str = "on_demand", *, label: str | None = None) -> pl.DataFrame:
+def median_prices(
+    prices: pl.DataFrame, pricing: str = "on_demand", *, label: str | None = None, keys: tuple[str, ...] = ()
+) -> pl.DataFrame:
     """The median $/GPU-hour over every offer (provider x region x instance type) of each GPU model.
 
     No single offer stands behind a median: provider, region and instance stay NULL, the
-    snapshot date is the oldest among the offers and the origin lists every origin used.
+    snapshot date is the oldest among the offers and the origin lists every origin used
+    (and offer_class every class).
     """
+    chosen = offers(prices, pricing)
+    classes = (
+        [pl.col("offer_class").unique().sort().str.join(", ").alias("offer_class")]
+        if "offer_class" in chosen.columns
+        else []
+    )
     return (
-        offers(prices, pricing)
-        .group_by("gpu_model")
+        chosen.group_by([*keys, "gpu_model"])
         .agg(
             pl.col("price_per_gpu_hour_usd").median(),
             pl.col("source").unique().sort().str.join(", ").alias("price_source"),
             pl.col("snapshot_date").min().alias("price_snapshot_date"),
             pl.col("origin").unique().sort().str.join(", ").alias("price_origin"),
             pl.len().cast(pl.Int64).alias("price_offers"),
+            *classes,
         )
         .select(
+            *keys,
             "gpu_model",
             pl.lit(label or f"{pricing}_median").alias("pricing"),
             "price_per_gpu_hour_usd",
@@ -81,12 +115,13 @@ def median_prices(prices: pl.DataFrame, pricing: str = "on_demand", *, label: st
             "price_snapshot_date",
             "price_origin",
             "price_offers",
+            *(["offer_class"] if classes else []),
         )
-        .sort("gpu_model")
+        .sort([*keys, "gpu_model"])
     )
 
 
-def price_options(prices: pl.DataFrame) -> pl.DataFrame:
+def price_options(prices: pl.DataFrame, keys: tuple[str, ...] = ()) -> pl.DataFrame:
     """Every price choice the marts cost, one row each, named in `pricing`:
 
     on_demand           the cheapest on-demand offer anywhere (the headline)
@@ -96,12 +131,12 @@ def price_options(prices: pl.DataFrame) -> pl.DataFrame:
     """
     return pl.concat(
         [
-            cheapest_prices(prices, "on_demand"),
-            cheapest_prices(prices, "spot"),
-            median_prices(prices, "on_demand"),
-            cheapest_prices(prices, "on_demand", by_provider=True, label="on_demand_provider"),
+            cheapest_prices(prices, "on_demand", keys=keys),
+            cheapest_prices(prices, "spot", keys=keys),
+            median_prices(prices, "on_demand", keys=keys),
+            cheapest_prices(prices, "on_demand", by_provider=True, label="on_demand_provider", keys=keys),
         ],
-        how="vertical_relaxed",
+        how="diagonal_relaxed",
     )
 
 

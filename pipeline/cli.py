@@ -61,10 +61,11 @@ def print_report() -> None:
     import polars as pl
 
     from assets.costs.headline import HEADLINE_MODEL
-    from warehouse import queries
+    from warehouse import costs, queries
 
     with reader() as con:
-        headline = queries.headline(con, HEADLINE_MODEL)
+        headline = costs.headline_training(con, HEADLINE_MODEL)
+        serving = costs.headline_serving(con)
         status = queries.source_status(con)
     if headline.height:
         first = headline.row(0, named=True)
@@ -72,8 +73,9 @@ def print_report() -> None:
     else:
         mfu = "no GPU model has both a price and a dense peak yet"
     print(
-        f"\nCheapest on-demand price per GPU model, and one {HEADLINE_MODEL} training run on it "
-        f"(300B tokens, 6 x params x tokens FLOPs, {mfu}; low/high = at the band's high/low MFU):\n"
+        f"\nCheapest on-demand offer per GPU model that can train {HEADLINE_MODEL} (whole nodes with a cluster fabric, "
+        f"or TPU slices), and one run on it (300B tokens, 6ND + attention FLOPs; {mfu}, end to end, from "
+        "published runs; low/high = at the band's high/low end):\n"
     )
     print(
         format_table(
@@ -83,8 +85,8 @@ def print_report() -> None:
                 "provider",
                 "region",
                 "instance_type",
+                "interconnect",
                 "origin",
-                "price_date",
                 pl.col("gpu_hours").round(0),
                 pl.col("cloud_cost_usd").alias("gpt3_training_usd"),
                 pl.col("cloud_cost_usd_low").alias("low_usd"),
@@ -92,6 +94,28 @@ def print_report() -> None:
             ),
         )
     )
+    if serving.height:
+        first = serving.row(0, named=True)
+        print(
+            f"\nServing, cheapest on-demand way per reference model ({first['input_tokens']:,.0f} input + "
+            f"{first['output_tokens']:,.0f} output tokens per query, at least "
+            f"{first['target_tokens_per_second_per_user']:g} tokens/s per user; $ per 1M tokens):\n"
+        )
+        print(
+            format_table(
+                serving.select(
+                    "model",
+                    "gpu_model",
+                    "precision",
+                    "provider",
+                    "instance_type",
+                    pl.col("replica_gpus").alias("gpus"),
+                    pl.col("cost_per_million_input_tokens_usd").round(3).alias("usd_per_1m_input"),
+                    pl.col("cost_per_million_output_tokens_usd").round(3).alias("usd_per_1m_output"),
+                    pl.col("cost_per_million_tokens_blended_usd").round(3).alias("usd_per_1m_blended"),
+                ),
+            )
+        )
     live = status.filter(pl.col("last_status") == "live").height
     print(f"\nSources: {live} live, {status.height - live} not (stale data is kept and marked):\n")
     print(
@@ -184,7 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="model FLOPs utilization for every cost mart that assumes one (training_costs, model_validation, "
         "inference_costs; "
-        "default 0.40). A run-level override: it holds for this run only, and the next automatic recompute "
+        "default: derived from published training runs). A run-level override: it holds for this run only, and the "
+        "next automatic recompute "
         "(schedule or automation sensor) uses the default again",
     )
     run.add_argument("--verbose", action="store_true", help="show Dagster's full event log on the console")

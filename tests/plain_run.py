@@ -19,7 +19,7 @@ from assets.reference.load import ALL_REFERENCE_FILES, load_reference
 from assets.settings import IngestConfig
 from assets.sources import PRICE_SOURCES, SOURCES, TARIFF_SOURCES
 from assets.versions import utc_now
-from costmodel import inference, training
+from costmodel import inference
 from pipeline.environment import base_url_overrides
 from pipeline.home import warehouse_path
 from warehouse import Warehouse
@@ -40,18 +40,21 @@ def run(store: Warehouse, config: IngestConfig) -> dict:
         written["electricity_tariffs"] = energy.build_electricity_tariffs(con, TARIFF_SOURCES).frame.height
         written["grid_carbon_intensity"] = energy.build_grid_carbon(con).frame.height
         written["energy_by_region"] = energy.build_energy_by_region(con).frame.height
-        band = {"mfu": training.DEFAULT_MFU, "mfu_low": None, "mfu_high": None, "computed_at": now}
+        band = {"mfu": None, "mfu_low": None, "mfu_high": None, "computed_at": now}
         written["training_costs"] = costs.build_training_costs(con, **band).frame.height
         written["inference_costs"] = costs.build_inference_costs(
             con,
-            mfu=inference.DEFAULT_MFU,
-            batch_size=inference.DEFAULT_BATCH_SIZE,
-            bytes_per_param=inference.DEFAULT_BYTES_PER_PARAM,
+            mfu=None,
+            batch_size=None,
+            bytes_per_param=None,
             utilization=inference.DEFAULT_UTILIZATION,
             computed_at=now,
         ).frame.height
         written["scenario_costs"] = costs.build_scenario_costs(con, computed_at=now).frame.height
         written["model_validation"] = costs.build_model_validation(con, **band).frame.height
+        written["inference_validation"] = costs.build_inference_validation(con, computed_at=now).frame.height
+        written["inference_curves"] = costs.build_inference_curves(con, computed_at=now).frame.height
+        written["cost_exclusions"] = costs.build_cost_exclusions(con, computed_at=now).frame.height
         written["cost_changes"] = costs.build_cost_changes(con, computed_at=now).frame.height
     return written
 

@@ -5,10 +5,19 @@ import json
 import pytest
 
 import warehouse
+from assets.reference.files import GPU_SPECS, MODEL_ARCHITECTURES, REFERENCE_MODELS, TRAINING_RUNS
+from costmodel.utilization import default_utilization
 from pipeline.cli import main
 from pipeline.home import warehouse_path
 
 GPT3_FLOPS = 6 * 175e9 * 300e9
+# the default utilization the CLI derives from training_runs.csv (median end-to-end of published 16-bit runs)
+FIT = default_utilization(TRAINING_RUNS.load(), REFERENCE_MODELS.load(), GPU_SPECS.load(), MODEL_ARCHITECTURES.load())
+MFU = FIT["central"]
+FIT_FP8 = default_utilization(
+    TRAINING_RUNS.load(), REFERENCE_MODELS.load(), GPU_SPECS.load(), MODEL_ARCHITECTURES.load(), "fp8"
+)["central"]
+H100_POWER_KW = 10.2 / 8 * 0.75  # DGX H100 10.2 kW / 8 GPUs, 75% average draw
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:
@@ -49,28 +58,26 @@ def test_estimate_training_json_needs_no_warehouse_when_price_and_tariff_are_giv
         "--grid-gco2-per-kwh",
         "400",
     )
-    hours = GPT3_FLOPS / (989e12 * 0.4 * 3600)
+    hours = GPT3_FLOPS / (989e12 * MFU * 3600)  # --params: no architecture, so no attention FLOPs
     assert out["gpu_model"] == "H100-SXM"  # an alias resolves to the canonical chip
-    assert out["flops"] == pytest.approx(GPT3_FLOPS)
+    assert out["flops"] == pytest.approx(GPT3_FLOPS) and out["flops_attention"] == 0
     assert out["gpu_hours"] == pytest.approx(hours)
-    assert out["gpu_hours_low"] == pytest.approx(hours * 0.4 / 0.5) and out["gpu_hours_high"] == pytest.approx(
-        hours * 0.4 / 0.3
-    )
+    assert out["gpu_hours_low"] == pytest.approx(hours * MFU / FIT["high"])
+    assert out["gpu_hours_high"] == pytest.approx(hours * MFU / FIT["low"])
     assert out["wall_clock_days"] == pytest.approx(hours / 1024 / 24)
     assert out["price_per_gpu_hour_usd"] == 2 and out["cloud_cost_usd"] == pytest.approx(hours * 2)
-    assert out["cloud_cost_usd_low"] == pytest.approx(hours * 0.8 * 2) and out["cloud_cost_usd_high"] == pytest.approx(
-        hours / 0.75 * 2
-    )
-    assert out["energy_kwh"] == pytest.approx(hours * 0.7 * 1.1)
-    assert out["energy_cost_usd"] == pytest.approx(hours * 0.7 * 1.1 * 0.1)
-    assert out["co2_kg"] == pytest.approx(hours * 0.7 * 1.1 * 0.4)
-    # owned: the H100 purchase price of the data file (DGX H100 $33,750 per GPU), Epoch depreciation
+    assert out["energy_kwh"] == pytest.approx(hours * H100_POWER_KW * 1.1)
+    assert out["energy_cost_usd"] == pytest.approx(hours * H100_POWER_KW * 1.1 * 0.1)
+    assert out["co2_kg"] == pytest.approx(hours * H100_POWER_KW * 1.1 * 0.4)
+    # owned: the H100 purchase price of the data file (DGX H100 $33,750 per GPU), valued at training start (Epoch)
     assert out["owned_cost_usd"] > 0 and 0 < out["owning_breakeven_utilization"] < 1
+    assert out["offer"] is None and out["utilization_basis"].startswith("derived: median end-to-end utilization")
     a = out["assumptions"]
     assert a["price_per_gpu_hour_usd"] == {"value": 2.0, "source": "given"}
-    assert a["mfu"]["value"] == 0.4 and a["mfu"]["source"].startswith("default")
-    assert a["power_w_per_gpu"]["value"] == 700 and "TDP" in a["power_w_per_gpu"]["source"]
+    assert a["mfu"]["value"] == MFU and a["mfu"]["source"].startswith("derived")
+    assert a["power_w_per_gpu"]["value"] == pytest.approx(956.25) and "DGX H100" in a["power_w_per_gpu"]["source"]
     assert a["peak_tflops_dense"]["value"] == 989 and a["server_price_per_gpu_usd"]["value"] == 33_750
+    assert a["value_at_start_usd_per_gpu"]["value"] < 33_750  # depreciated since 2023-05
     assert all(set(v) == {"value", "source"} for v in a.values())
 
 
@@ -98,9 +105,9 @@ def test_estimate_training_owned_hardware_by_hand(capsys):
         "--cluster-overhead",
         "1.25",
     )
-    hours = 6 * 70e9 * 2e12 / (989e12 * 0.4 * 3600)
+    hours = 6 * 70e9 * 2e12 / (989e12 * MFU * 3600)
     capex_hour = 240_000 / 8 * 1.25 / (4 * 8760)  # $1.07 per GPU-hour
-    energy_hour = 0.7 * 1.2 * 0.1
+    energy_hour = H100_POWER_KW * 1.2 * 0.1
     assert out["owned_cost_usd"] == pytest.approx(hours * (capex_hour + energy_hour))
     assert out["owning_breakeven_utilization"] == pytest.approx(capex_hour / (2 - energy_hour))
     assert out["assumptions"]["cluster_overhead"] == {"value": 1.25, "source": "given"}
@@ -125,8 +132,13 @@ def test_estimate_training_from_a_reference_model_with_a_server_power(capsys):
         "--mfu",
         "0.391",
     )
-    hours = 6 * 6.74e9 * 2e12 / (312e12 * 0.391 * 3600)  # ~184,320: Meta's published A100-hours
-    assert out["model"] == "Llama 2 7B" and out["gpu_hours"] == pytest.approx(hours) and round(hours, -3) == 184_000
+    # 6ND at 39.1% reproduces Meta's 184,320 A100-hours; the attention FLOPs (12 x 32 layers x 32 heads x 128 x 4,096
+    # tokens per token: +16%) come on top
+    attention = 12 * 32 * 32 * 128 * 4096 * 2e12
+    assert round(6 * 6.74e9 * 2e12 / (312e12 * 0.391 * 3600), -3) == 184_000
+    hours = (6 * 6.74e9 * 2e12 + attention) / (312e12 * 0.391 * 3600)
+    assert out["flops_attention"] == pytest.approx(attention)
+    assert out["model"] == "Llama 2 7B" and out["gpu_hours"] == pytest.approx(hours)
     assert out["assumptions"]["power_w_per_gpu"]["value"] == 812.5  # 6.5 kW / 8 GPUs
     # PUE for an unknown provider: the '*' row of datacenter_pue.csv (no warehouse yet: the bundled file), as the energy
     # mart uses
@@ -204,7 +216,7 @@ def test_estimate_inference_modeled_without_a_workload(capsys):
 def test_scenario_list_and_as_published_json_without_prices_needs_the_warehouse(capsys):
     code, out, _ = cli(capsys, "scenario", "--list", "--json")
     names = [s["name"] for s in json.loads(out)]
-    assert code == 0 and "seed-gpt3-training" in names and len(names) == 7
+    assert code == 0 and "seed-gpt3-training" in names and len(names) == 12  # the 7 seed scenarios and 5 claims
     code, _, err = cli(capsys, "scenario", "seed-gpt3-training")
     assert code == 2 and "run `gpucost run`" in err and err.count("\n") == 1
 
@@ -360,15 +372,16 @@ def install_energy_mart(rows: str) -> None:
         )
 
 
-def cheapest(capsys, gpu_model: str, pricing: str = "on_demand", provider: str | None = None) -> dict:
-    """The cheapest whole-instance offer in the warehouse, read with `gpucost sql` (whichever source holds it)."""
-    where = f" and provider = '{provider}'" if provider else ""
+def mart_price(capsys, model: str, gpu_model: str, pricing: str = "on_demand", provider: str | None = None) -> dict:
+    """The offer marts.training_costs priced a run on (the cheapest one that can train it), read with `gpucost sql`."""
+    where = f" and price_provider = '{provider}'" if provider else ""
     code, rows, err = cli(
         capsys,
         "sql",
-        "select provider, region, instance_type, price_per_gpu_hour_usd, snapshot_date from marts.latest_gpu_prices"
-        f" where gpu_model = '{gpu_model}' and pricing = '{pricing}' and price_basis = 'instance'{where}"
-        " order by price_per_gpu_hour_usd, provider, region nulls last limit 1",
+        "select price_provider as provider, price_region as region, price_instance_type as instance_type,"
+        " price_per_gpu_hour_usd, price_snapshot_date as snapshot_date, cloud_cost_usd, offer_class, interconnect"
+        f" from marts.training_costs where model = '{model}' and gpu_model = '{gpu_model}' and pricing = '{pricing}'"
+        f"{where} order by cloud_cost_usd limit 1",
         "--json",
     )
     assert code == 0, err
@@ -377,23 +390,49 @@ def cheapest(capsys, gpu_model: str, pricing: str = "on_demand", provider: str |
 
 def test_estimates_and_scenarios_from_the_warehouse(capsys):
     assert cli(capsys, "run", "--offline")[0] == 0
-    h100 = cheapest(capsys, "H100-SXM")
+    h100 = mart_price(capsys, "GPT-3 175B", "H100-SXM")
+    # the Vast.ai single-GPU median no longer prices a 175B training run: a whole node with a cluster fabric does
+    assert h100["offer_class"] == "cluster_node" and "+ none" not in h100["interconnect"]
     out = cli_json(capsys, "estimate", "training", "--model", "gpt-3", "--gpu", "H100-SXM")
     assert out["price_per_gpu_hour_usd"] == pytest.approx(h100["price_per_gpu_hour_usd"])
-    assert out["cloud_cost_usd"] == pytest.approx(GPT3_FLOPS / (989e12 * 0.4 * 3600) * h100["price_per_gpu_hour_usd"])
+    assert out["cloud_cost_usd"] == pytest.approx(h100["cloud_cost_usd"])  # the CLI and the mart agree
+    attention = 12 * 96 * 96 * 128 * 2048 * 300e9  # GPT-3: 96 layers x 96 heads x 128 x a 2,048-token window
+    assert out["flops_attention"] == pytest.approx(attention)
+    assert out["gpu_hours"] == pytest.approx((GPT3_FLOPS + attention) / (989e12 * MFU * 3600))
+    offer = out["offer"]
+    assert set(offer) == {
+        "source",
+        "provider",
+        "region",
+        "instance_type",
+        "gpus_per_instance",
+        "interconnect",
+        "offer_class",
+    }
+    assert (offer["provider"], offer["instance_type"], offer["offer_class"]) == (
+        h100["provider"],
+        h100["instance_type"],
+        "cluster_node",
+    )
     price = out["assumptions"]["price_per_gpu_hour_usd"]["source"]
     assert h100["provider"] in price and h100["instance_type"] in price and "snapshot:" in price
     assert out["assumptions"]["price_snapshot_date"]["value"] == h100["snapshot_date"]
-    assert out["assumptions"]["tariff_usd_per_kwh"]["source"].startswith("default")  # no energy mart yet
-    code, mart, _ = cli(
+    tariff = out["assumptions"]["tariff_usd_per_kwh"]["source"]  # where the offer runs, else the default
+    assert tariff.startswith(f"marts.energy_by_region {h100['provider']} {h100['region']}") or tariff.startswith(
+        "default"
+    )
+    assert out["assumptions"]["training_gpus_min"]["value"] == 40  # 2.8 TB of state in 72 GB per GPU, whole nodes
+    fp8 = cli_json(capsys, "estimate", "training", "--model", "gpt-3", "--gpu", "H100-SXM", "--precision", "fp8")
+    assert fp8["assumptions"]["peak_tflops_dense"]["value"] == 1979  # the FP8 peak, at the FP8 runs' utilization
+    assert fp8["assumptions"]["mfu"]["value"] == pytest.approx(FIT_FP8)
+    code, rows, _ = cli(
         capsys,
         "sql",
-        "select cloud_cost_usd from marts.training_costs where model = 'GPT-3 175B'"
-        " and gpu_model = 'H100-SXM' and pricing = 'on_demand'",
+        "select min(price_per_gpu_hour_usd) as price_per_gpu_hour_usd from marts.latest_gpu_prices where provider ="
+        " 'aws' and instance_type = 'p4d.24xlarge' and pricing = 'spot'",
         "--json",
     )
-    assert json.loads(mart)[0]["cloud_cost_usd"] == pytest.approx(out["cloud_cost_usd"])  # the CLI and the mart agree
-    aws_spot = cheapest(capsys, "A100-40GB", "spot", "aws")
+    aws_spot = json.loads(rows)[0]  # AWS's only A100 offer that can train across nodes
     spot = cli_json(
         capsys,
         "estimate",
@@ -409,7 +448,7 @@ def test_estimates_and_scenarios_from_the_warehouse(capsys):
     )
     assert spot["price_per_gpu_hour_usd"] == pytest.approx(aws_spot["price_per_gpu_hour_usd"])
 
-    tpu = cheapest(capsys, "TPU-v4")
+    tpu = mart_price(capsys, "GPT-3 175B", "TPU-v4")
     scenario = cli_json(capsys, "scenario", "seed-gpt3-training")
     assert scenario["name"] == "seed-gpt3-training" and set(scenario) >= {"name", "as_published", "today"}
     assert scenario["as_published"]["cloud_cost_usd"] == pytest.approx(1_398_072, abs=1)
@@ -425,32 +464,77 @@ def test_estimates_and_scenarios_from_the_warehouse(capsys):
         "gpu_hours",
         "price_origin",
         "tariff_usd_per_kwh",
+        "offer_class",
     }
+    assert best["offer_class"] in ("cluster_node", "tpu_slice")
     code, text, _ = cli(capsys, "scenario", "seed-chatgpt-serving-2023")
     assert code == 0 and "4 of 4 published figures reproduced" in text and "$694,444" in text
+    code, text, _ = cli(capsys, "scenario", "li-10m-per-run")
+    assert code == 0 and "Claim cloud_cost_usd = $10,000,000 (upper_bound): holds" in text
 
-    a10g = cheapest(capsys, "A10G")  # an AWS-only part: its offer has a region
+    # serving: the replica, the batch, both phases and what bounds them, priced on an offer that hosts the replica
+    served = cli_json(
+        capsys,
+        "estimate",
+        "inference",
+        "--model",
+        "Llama 3.1 405B",
+        "--gpu",
+        "H100",
+        "--precision",
+        "fp8",
+        "--input-tokens-per-query",
+        "2000",
+        "--output-tokens-per-query",
+        "500",
+    )
+    assert served["throughput_basis"] == "modeled" and served["replica_gpus"] >= 8
+    assert served["kv_cache_bytes_per_token"] == 2 * 126 * 8 * 128  # FP8 KV
+    assert served["bound"] in ("compute", "bandwidth", "memory capacity", "latency target")
+    assert served["offer"]["offer_class"] == "cluster_node" and served["offer"]["gpus_per_instance"] == 8
+    assert 0 < served["cost_per_million_input_tokens_usd"] < served["cost_per_million_output_tokens_usd"]
+    assert served["cost_per_million_tokens_blended_usd"] == pytest.approx(
+        (2000 * served["cost_per_million_input_tokens_usd"] + 500 * served["cost_per_million_output_tokens_usd"]) / 2500
+    )
+    assert served["prefill_tokens_per_second_per_gpu"] > served["decode_tokens_per_second_per_gpu"] > 0
+    for args, message in (
+        (["--model", "Llama 3.1 405B", "--gpu", "RTX4090"], "can serve it: Llama 3.1 405B at fp8"),
+        (["--model", "Llama 3.3 70B", "--gpu", "H100", "--tokens-per-second-per-user", "5000"], "tokens/s per user"),
+        (["--model", "Llama 3.3 70B", "--gpu", "H100", "--context-length", "200000"], "beyond its 131,072"),
+    ):
+        code, _, err = cli(capsys, "estimate", "inference", *args)
+        assert code == 2 and message in err and err.count("\n") == 1, err
+    for args, message in (
+        (["--model", "Llama 3.1 405B", "--gpu", "RTX4090"], "no cluster-capable offer"),
+        (["--model", "Llama 3.1 405B", "--gpu", "H100", "--gpus", "64"], "the cluster needs at least 96"),
+    ):
+        code, _, err = cli(capsys, "estimate", "training", *args)
+        assert code == 2 and message in err and err.count("\n") == 1, err
+
+    a100 = mart_price(capsys, "Llama 2 7B", "A100-40GB")  # the 8-GPU p4d: its offer has a region
     install_energy_mart(
-        f"('{a10g['provider']}', '{a10g['region']}', 'US', 'VA', 0.0851, 'EIA Electric Power Monthly 5.6.A, Virginia "
+        f"('{a100['provider']}', '{a100['region']}', 'US', 'VA', 0.0851, 'EIA Electric Power Monthly 5.6.A, Virginia "
         "industrial',"
         " '2026-03', false, 310.0, 2025, 'Ember', 1.3, 'test PUE')"
     )
     by_offer = cli_json(
-        capsys, "estimate", "training", "--model", "Llama 2 7B", "--gpu", "A10G"
+        capsys, "estimate", "training", "--model", "Llama 2 7B", "--gpu", "A100"
     )  # the electricity where the offer runs
-    hours = 6 * 6.74e9 * 2e12 / (70e12 * 0.4 * 3600)
-    assert by_offer["energy_kwh"] == pytest.approx(hours * 0.3 * 1.3)
-    assert by_offer["energy_cost_usd"] == pytest.approx(hours * 0.3 * 1.3 * 0.0851)
-    assert by_offer["co2_kg"] == pytest.approx(hours * 0.3 * 1.3 * 0.310)
+    flops = 6 * 6.74e9 * 2e12 + 12 * 32 * 32 * 128 * 4096 * 2e12
+    hours = flops / (312e12 * MFU * 3600)
+    power = 6.5 / 8 * 0.75  # DGX A100 6.5 kW / 8, 75% average draw
+    assert by_offer["energy_kwh"] == pytest.approx(hours * power * 1.3)
+    assert by_offer["energy_cost_usd"] == pytest.approx(hours * power * 1.3 * 0.0851)
+    assert by_offer["co2_kg"] == pytest.approx(hours * power * 1.3 * 0.310)
     assert (
-        f"marts.energy_by_region {a10g['provider']} {a10g['region']}"
+        f"marts.energy_by_region {a100['provider']} {a100['region']}"
         in by_offer["assumptions"]["tariff_usd_per_kwh"]["source"]
     )
     assert (
         by_offer["assumptions"]["tariff_period"]["value"] == "2026-03"
         and by_offer["assumptions"]["grid_year"]["value"] == 2025
     )
-    code, text, _ = cli(capsys, "estimate", "training", "--model", "Llama 2 7B", "--gpu", "A10G")
+    code, text, _ = cli(capsys, "estimate", "training", "--model", "Llama 2 7B", "--gpu", "A100")
     grid_year = next(line for line in text.splitlines() if line.startswith("grid_year"))
     assert code == 0 and grid_year.split()[1] == "2025"  # a year, not "2,025"
     by_region = cli_json(
@@ -466,7 +550,7 @@ def test_estimates_and_scenarios_from_the_warehouse(capsys):
         "--price-per-gpu-hour",
         "2",
         "--region",
-        a10g["region"].upper(),
+        a100["region"].upper(),
         "--pue",
         "1.2",
     )
@@ -497,9 +581,13 @@ def test_estimates_and_scenarios_from_the_warehouse(capsys):
         capsys,
         "sql",
         "select tariff_usd_per_kwh, tariff_is_fallback, co2_kg from marts.training_costs"
-        " where model = 'Llama 2 7B' and pricing = 'on_demand' and gpu_model = 'A10G'",
+        " where model = 'Llama 2 7B' and pricing = 'on_demand' and gpu_model = 'A100-40GB'",
         "--json",
     )
     assert json.loads(rows) == [
-        {"tariff_usd_per_kwh": 0.0851, "tariff_is_fallback": False, "co2_kg": pytest.approx(hours * 0.3 * 1.3 * 0.310)}
+        {
+            "tariff_usd_per_kwh": 0.0851,
+            "tariff_is_fallback": False,
+            "co2_kg": pytest.approx(hours * power * 1.3 * 0.310),
+        }
     ]

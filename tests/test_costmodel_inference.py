@@ -127,15 +127,25 @@ def test_servers_a_budget_buys():
 
 
 def test_inference_mart_models_and_measures():
+    """One H200 offer (AWS p5en, a cluster node), Llama 3.3 70B modeled by the serving model and measured."""
+    from assets.reference.files import INSTANCE_INTERCONNECT, MODEL_ARCHITECTURES
+
     models = pl.DataFrame({"model": ["Llama 3.3 70B"], "params_total": [70e9], "params_active": [70e9]})
     specs = pl.DataFrame(
         {
             "gpu_model": ["H200"],
+            "vendor": ["NVIDIA"],
             "tflops_bf16_dense": [989.0],
             "tflops_fp16_dense": [989.0],
+            "tflops_fp8_dense": [1979.0],
             "memory_gb": [141.0],
             "memory_bandwidth_tbps": [4.8],
             "tdp_w": [700.0],
+            "server_power_w_per_gpu": [1275.0],
+            "server_power_kind": ["max"],
+            "server_power_source": ["DGX H200 10.2 kW / 8"],
+            "intra_node_link": ["nvswitch"],
+            "intra_node_bandwidth_gb_per_s": [900.0],
         }
     )
     prices = pl.DataFrame(
@@ -144,6 +154,7 @@ def test_inference_mart_models_and_measures():
             "provider": ["aws"],
             "region": ["us-east-1"],
             "instance_type": ["p5en.48xlarge"],
+            "gpu_count": [8.0],
             "pricing": ["on_demand"],
             "price_basis": ["instance"],
             "price_per_gpu_hour_usd": [7.912],
@@ -162,80 +173,52 @@ def test_inference_mart_models_and_measures():
             "output_tokens": [1000.0],
             "tokens_per_second": [2909.0],
             "source": ["TensorRT-LLM perf-overview"],
+            "phase": ["both"],
         }
     )
     frame = inference_costs(
-        models, specs, prices, throughput, utilization=0.5, datacenter_pue=PUE, computed_at=NOW
+        models,
+        specs,
+        prices,
+        throughput,
+        architectures=MODEL_ARCHITECTURES.load(),
+        interconnect=INSTANCE_INTERCONNECT.load(),
+        utilization=0.5,
+        datacenter_pue=PUE,
+        computed_at=NOW,
     ).filter(pl.col("pricing") == "on_demand")
-    modeled = frame.filter(pl.col("throughput_basis") == "modeled").row(0, named=True)
-    assert modeled["tokens_per_second_compute_bound"] == pytest.approx(989e12 * 0.4 / 140e9)
-    assert modeled["tokens_per_second_bandwidth_bound"] == pytest.approx(64 * 4.8e12 / 140e9)  # 2,194: bandwidth-bound
-    assert modeled["tokens_per_second_per_gpu"] == pytest.approx(64 * 4.8e12 / 140e9)
-    assert modeled["min_gpus_for_weights"] == 1 and modeled["utilization"] == 0.5
+    modeled = frame.filter((pl.col("throughput_basis") == "modeled") & (pl.col("precision") == "fp8")).row(
+        0, named=True
+    )
+    assert (modeled["offer_class"], modeled["interconnect"], modeled["gpus_per_instance"]) == (
+        "cluster_node",
+        "nvswitch + efa",
+        8,
+    )
+    assert (
+        modeled["replica_gpus"] >= 1
+        and modeled["utilization"] == 0.5
+        and modeled["bound"]
+        in (
+            "compute",
+            "bandwidth",
+            "memory capacity",
+            "latency target",
+        )
+    )
+    # the blended $/1M tokens is the workload's mix of the input and output prices (1,000 + 1,000)
+    assert modeled["cost_per_million_tokens_blended_usd"] == pytest.approx(
+        (modeled["cost_per_million_input_tokens_usd"] + modeled["cost_per_million_output_tokens_usd"]) / 2
+    )
+    assert modeled["min_gpus_for_weights"] == 1 and modeled["kv_cache_bytes_per_token"] == 2 * 80 * 8 * 128
     measured = frame.filter(pl.col("throughput_basis") == "measured").row(0, named=True)
     assert measured["cost_per_million_tokens_usd"] == pytest.approx(2 * 0.7555, abs=1e-3)  # 50% idle doubles $0.76
     assert measured["throughput_source"] == "TensorRT-LLM perf-overview" and measured["measured_precision"] == "fp8"
-    # energy per 1M tokens: 700 W x PUE 1.15 (AWS fleet-wide, datacenter_pue.csv) for 1e6 / (1,454.5 x 3600) hours
-    assert measured["energy_kwh_per_million_tokens"] == pytest.approx(0.7 * 1.15 * 1e6 / (1454.5 * 3600))
+    # energy per 1M tokens: DGX H200 1,275 W per GPU x 0.75 average draw x PUE 1.15 (AWS fleet-wide) for
+    # 1e6 / (1,454.5 x 3600) hours
+    assert measured["energy_kwh_per_million_tokens"] == pytest.approx(1.275 * 0.75 * 1.15 * 1e6 / (1454.5 * 3600))
     assert measured["tariff_is_fallback"] and math.isclose(
         measured["energy_cost_per_million_tokens_usd"], measured["energy_kwh_per_million_tokens"] * 0.08
     )
     with pytest.raises(ValueError, match="utilization"):
         inference_costs(models, specs, prices, throughput, utilization=0, datacenter_pue=PUE, computed_at=NOW)
-
-
-def test_inference_mart_reads_the_routed_experts_of_a_moe_batch():
-    """The mart's modeled bandwidth ceiling at batch 64 on one H200 (4.8 TB/s, 2 bytes/param).
-
-    DeepSeek-V3 reads 654.19B parameters per step (see above), 64 x 4.8e12 / 1.3084e12 = 234.79 tokens/s;
-    dense Llama 3.3 70B unchanged, 2,194.29."""
-    models = pl.DataFrame(
-        {"model": ["DeepSeek-V3", "Llama 3.3 70B"], "params_total": [671e9, 70e9], "params_active": [37e9, 70e9]}
-    )
-    specs = pl.DataFrame(
-        {
-            "gpu_model": ["H200"],
-            "tflops_bf16_dense": [989.0],
-            "tflops_fp16_dense": [989.0],
-            "memory_gb": [141.0],
-            "memory_bandwidth_tbps": [4.8],
-            "tdp_w": [700.0],
-        }
-    )
-    prices = pl.DataFrame(
-        {
-            "gpu_model": ["H200"],
-            "provider": ["aws"],
-            "region": ["us-east-1"],
-            "instance_type": ["p5en.48xlarge"],
-            "pricing": ["on_demand"],
-            "price_basis": ["instance"],
-            "price_per_gpu_hour_usd": [7.912],
-            "source": ["skypilot"],
-            "snapshot_date": [dt.date(2026, 5, 20)],
-            "origin": ["live"],
-        }
-    )
-    throughput = pl.DataFrame(
-        schema={
-            "model": pl.String,
-            "gpu_model": pl.String,
-            "gpus": pl.Float64,
-            "precision": pl.String,
-            "input_tokens": pl.Float64,
-            "output_tokens": pl.Float64,
-            "tokens_per_second": pl.Float64,
-            "source": pl.String,
-        }
-    )
-    frame = inference_costs(models, specs, prices, throughput, datacenter_pue=PUE, computed_at=NOW).filter(
-        pl.col("pricing") == "on_demand"
-    )
-    by_model = {r["model"]: r for r in frame.iter_rows(named=True)}
-    moe, dense = by_model["DeepSeek-V3"], by_model["Llama 3.3 70B"]
-    assert moe["tokens_per_second_bandwidth_bound"] == pytest.approx(234.79, abs=0.01)  # was 64 x 4.8e12 / 74e9 = 4,151
-    assert moe["tokens_per_second_compute_bound"] == pytest.approx(
-        5345.95, abs=0.01
-    )  # compute still counts active parameters only
-    assert moe["tokens_per_second_per_gpu"] == moe["tokens_per_second_bandwidth_bound"]
-    assert dense["tokens_per_second_bandwidth_bound"] == pytest.approx(2194.29, abs=0.01)

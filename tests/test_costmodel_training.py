@@ -6,6 +6,8 @@ import polars as pl
 import pytest
 
 from assets.energy.reference import DATACENTER_PUE
+from assets.reference.files import INSTANCE_INTERCONNECT
+from costmodel.ownership import DEFAULT_CLUSTER_OVERHEAD, DEFAULT_DEPRECIATION_PER_YEAR
 from costmodel.power import Electricity
 from costmodel.prices import cheapest_prices
 from costmodel.training import (
@@ -20,6 +22,18 @@ from costmodel.training import (
 
 NOW = dt.datetime(2026, 11, 30, 6)
 PUE = DATACENTER_PUE.load()  # core.datacenter_pue: the PUE fallback where the energy mart has no row
+LINKS = INSTANCE_INTERCONNECT.load()  # which offers are cluster nodes
+GPT3 = pl.DataFrame(
+    {"model": ["GPT-3 175B"], "params_active": [175e9], "params_total": [175e9], "training_tokens": [300e9]}
+)
+# A GPU without a published server power draws TDP x 1.8 (server) x 0.75 (average): Epoch AI's factors
+SERVER = 1.8 * 0.75
+
+
+def costs(models=GPT3, **kw):
+    return training_costs(
+        models, specs_frame(), prices_frame(), interconnect=LINKS, datacenter_pue=PUE, computed_at=NOW, **kw
+    )
 
 
 def test_gpt3_flops_and_gpu_hours_by_hand():
@@ -86,44 +100,43 @@ def test_cheapest_on_demand_ignores_spot_gpu_only_and_unknown():
     assert cheapest["gpu_model"].null_count() == 0
 
 
-def test_training_costs_rows_carry_their_assumptions():
-    models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
-    costs = training_costs(models, specs_frame(), prices_frame(), mfu=0.40, datacenter_pue=PUE, computed_at=NOW).filter(
-        pl.col("pricing") == "on_demand"
-    )
-    assert costs["gpu_model"].to_list() == ["A100-40GB", "H100-SXM"]  # sorted by cost; A6000 has no peak
-    a100 = costs.row(0, named=True)
-    assert a100["gpu_hours"] == pytest.approx(701_121.79, rel=1e-6)
-    assert a100["cloud_cost_usd"] == pytest.approx(701_121.79 * 1.99, rel=1e-6)
-    assert a100["mfu"] == 0.40 and a100["peak_precision"] == "bf16" and a100["price_origin"] == "live"
-    h100 = costs.row(1, named=True)
-    # 3.15e23 / (989e12 * 0.4 * 3600) = 221,183.5 H100-hours x $6.88
+def test_training_costs_rows_carry_their_assumptions_and_the_offer():
+    rows = costs(mfu=0.40).filter(pl.col("pricing") == "on_demand")
+    # the one-GPU Lambda A100 ($1.99) cannot train GPT-3 across nodes: the 8-GPU p4d with EFA can ($2.7447)
+    assert rows["gpu_model"].to_list() == ["H100-SXM", "A100-40GB"]  # sorted by cost; A6000 has no peak
+    h100 = rows.row(0, named=True)
+    # 3.15e23 / (989e12 * 0.4 * 3600) = 221,183.5 H100-hours x $6.88 (no architecture given: 6ND only)
     assert h100["cloud_cost_usd"] == pytest.approx(3.15e23 / (989e12 * 0.4 * 3600) * 6.88, rel=1e-9)
+    a100 = rows.row(1, named=True)
+    assert a100["gpu_hours"] == pytest.approx(701_121.79, rel=1e-6)
+    assert a100["cloud_cost_usd"] == pytest.approx(701_121.79 * 2.7447, rel=1e-6)
+    assert a100["mfu"] == 0.40 and a100["peak_precision"] == "bf16" and a100["price_origin"] == "live"
+    assert (a100["price_instance_type"], a100["offer_class"], a100["interconnect"]) == (
+        "p4d.24xlarge",
+        "cluster_node",
+        "nvswitch + efa",
+    )
+    assert a100["gpus_per_instance"] == 8 and a100["utilization_basis"].startswith("given")
+    # 175B x 16 bytes = 2.8 TB of state in 90% of 40 GB per GPU: 78 GPUs, rounded up to 10 whole nodes
+    assert a100["training_state_bytes"] == 2.8e12 and a100["training_gpus_min"] == 80
 
 
 def test_mfu_is_overridable_and_checked():
-    models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
-    at_half = training_costs(
-        models, specs_frame(), prices_frame(), mfu=0.5, datacenter_pue=PUE, computed_at=NOW
-    ).filter(pl.col("pricing") == "on_demand")
+    at_half = costs(mfu=0.5).filter((pl.col("pricing") == "on_demand") & (pl.col("gpu_model") == "A100-40GB"))
     assert at_half["gpu_hours"][0] == pytest.approx(701_121.79 * 0.8, rel=1e-6)
     with pytest.raises(ValueError, match="mfu"):
-        training_costs(models, specs_frame(), prices_frame(), mfu=1.5, datacenter_pue=PUE, computed_at=NOW)
+        costs(mfu=1.5)
 
 
 def test_mfu_band_gives_central_low_and_high_gpu_hours():
-    models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
-    row = (
-        training_costs(models, specs_frame(), prices_frame(), datacenter_pue=PUE, computed_at=NOW)
-        .filter((pl.col("pricing") == "on_demand") & (pl.col("gpu_model") == "A100-40GB"))
-        .row(0, named=True)
-    )
+    # without published runs the fallback band 0.30-0.40-0.50 applies (the marts pass training_runs.csv)
+    row = costs().filter((pl.col("pricing") == "on_demand") & (pl.col("gpu_model") == "A100-40GB")).row(0, named=True)
     assert (row["mfu_low"], row["mfu"], row["mfu_high"]) == (0.30, 0.40, 0.50)
     # low estimate = at the high MFU: 3.15e23 / (312e12 * 0.5 * 3600) = 560,897.4 h; high = at 0.3: 934,829.1 h
     assert row["gpu_hours_low"] == pytest.approx(560_897.44, rel=1e-6)
     assert row["gpu_hours_high"] == pytest.approx(934_829.06, rel=1e-6)
-    assert row["cloud_cost_usd_low"] == pytest.approx(560_897.44 * 1.99, rel=1e-6)
-    assert row["cloud_cost_usd_high"] == pytest.approx(934_829.06 * 1.99, rel=1e-6)
+    assert row["cloud_cost_usd_low"] == pytest.approx(560_897.44 * 2.7447, rel=1e-6)
+    assert row["cloud_cost_usd_high"] == pytest.approx(934_829.06 * 2.7447, rel=1e-6)
 
 
 def test_mfu_band_rules():
@@ -191,10 +204,9 @@ def test_training_estimate_leaves_out_what_it_cannot_know():
 
 
 def test_training_mart_takes_electricity_from_the_energy_mart_and_defaults_elsewhere():
-    models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
     energy = pl.DataFrame(
         {
-            "provider": ["lambda"],
+            "provider": ["aws"],
             "region": ["us-east-1"],
             "country_code": ["US"],
             "state_code": ["VA"],
@@ -209,28 +221,27 @@ def test_training_mart_takes_electricity_from_the_energy_mart_and_defaults_elsew
             "pue_source": ["test PUE"],
         }
     )
-    costs = training_costs(
-        models, specs_frame(), prices_frame(), energy=energy, datacenter_pue=PUE, computed_at=NOW
-    ).filter(pl.col("pricing") == "on_demand")
-    a100 = costs.filter(pl.col("gpu_model") == "A100-40GB").row(0, named=True)  # lambda us-east-1: known
+    rows = costs(energy=energy).filter(pl.col("pricing") == "on_demand")
+    a100 = rows.filter(pl.col("gpu_model") == "A100-40GB").row(0, named=True)  # aws us-east-1: known
     assert (a100["tariff_usd_per_kwh"], a100["pue"], a100["tariff_period"], a100["tariff_is_fallback"]) == (
         0.0851,
         1.3,
         "2026-03",
         False,
     )
-    assert a100["energy_kwh"] == pytest.approx(701_121.79 * 400 * 1.3 / 1000, rel=1e-6)
+    # server-level average power: 400 W TDP x 1.8 x 0.75 = 540 W (no system figure in this spec frame)
+    assert a100["power_w_per_gpu"] == pytest.approx(400 * SERVER)
+    assert a100["energy_kwh"] == pytest.approx(701_121.79 * 400 * SERVER * 1.3 / 1000, rel=1e-6)
     assert a100["co2_kg"] == pytest.approx(a100["energy_kwh"] * 0.3)
-    h100 = costs.filter(pl.col("gpu_model") == "H100-SXM").row(0, named=True)  # aws us-east-1: not in the energy mart
+    no_energy = costs()
     # PUE: AWS's fleet-wide row of datacenter_pue.csv, as the energy mart would give aws us-east-1
+    h100 = no_energy.filter((pl.col("gpu_model") == "H100-SXM") & (pl.col("pricing") == "on_demand")).row(0, named=True)
     assert (h100["tariff_usd_per_kwh"], h100["pue"], h100["tariff_is_fallback"]) == (0.08, 1.15, True)
     assert h100["tariff_source"].startswith("default") and h100["co2_kg"] is None
-    no_energy = training_costs(models, specs_frame(), prices_frame(), datacenter_pue=PUE, computed_at=NOW)
     assert no_energy["tariff_is_fallback"].all() and no_energy["co2_kg"].is_null().all()
 
 
 def test_training_mart_prices_every_choice_and_owned_hardware():
-    models = pl.DataFrame({"model": ["GPT-3 175B"], "params_active": [175e9], "training_tokens": [300e9]})
     purchase = pl.DataFrame(
         {
             "gpu_model": ["H100-SXM"],
@@ -239,28 +250,25 @@ def test_training_mart_prices_every_choice_and_owned_hardware():
             "source": ["Epoch"],
         }
     )
-    costs = training_costs(
-        models, specs_frame(), prices_frame(), purchase_prices=purchase, datacenter_pue=PUE, computed_at=NOW
-    )
-    a100 = costs.filter(pl.col("gpu_model") == "A100-40GB")
-    assert sorted(a100["pricing"].to_list()) == [
-        "on_demand",
-        "on_demand_median",
-        "on_demand_provider",
-        "on_demand_provider",
-        "spot",
-    ]
+    rows = costs(purchase_prices=purchase)
+    a100 = rows.filter(pl.col("gpu_model") == "A100-40GB")
+    # only the p4d can train: one offer each for on-demand, spot, the median and AWS
+    assert sorted(a100["pricing"].to_list()) == ["on_demand", "on_demand_median", "on_demand_provider", "spot"]
     assert a100.filter(pl.col("pricing") == "spot")["price_per_gpu_hour_usd"].to_list() == [0.98]
-    assert a100.filter(pl.col("pricing") == "on_demand_median")["price_per_gpu_hour_usd"].to_list() == [
-        pytest.approx((1.99 + 2.7447) / 2)
-    ]
-    h100 = costs.filter((pl.col("gpu_model") == "H100-SXM") & (pl.col("pricing") == "on_demand")).row(0, named=True)
-    # Epoch AI worked example: $33,750 x 1.2346 x 0.3224 / 8,760 = $1.53 per GPU-hour
-    assert h100["capex_usd_per_gpu_hour"] == pytest.approx(1.5335, abs=1e-3)
+    assert a100.filter(pl.col("pricing") == "on_demand_median")["price_per_gpu_hour_usd"].to_list() == [2.7447]
+    h100 = rows.filter((pl.col("gpu_model") == "H100-SXM") & (pl.col("pricing") == "on_demand")).row(0, named=True)
+    # Epoch AI: the DGX H100's $33,750 of 2023-05 (acquired mid-May) is worth 10^(-0.14 x 3.55 years) of it at the
+    # start (2026-11-30); an hour costs that x 1.2346 (cluster) x 0.3224 / 8,760 (new, it would be $1.53)
+    years = (dt.date(2026, 11, 30) - dt.date(2023, 5, 15)).days / 365.25
+    value = 33_750 * 10 ** (-0.14 * years)
+    assert h100["acquisition_date"] == dt.date(2023, 5, 15) and h100["training_start_date"] == dt.date(2026, 11, 30)
+    assert h100["value_at_start_usd_per_gpu"] == pytest.approx(value)
+    capex = value * DEFAULT_CLUSTER_OVERHEAD * DEFAULT_DEPRECIATION_PER_YEAR / 8760
+    assert h100["capex_usd_per_gpu_hour"] == pytest.approx(capex) and capex == pytest.approx(0.489, abs=1e-3)
     assert h100["owned_cost_usd"] == pytest.approx(
         h100["gpu_hours"] * h100["capex_usd_per_gpu_hour"] + h100["energy_cost_usd"]
     )
-    energy_hour = 0.7 * 1.15 * 0.08  # AWS fleet-wide PUE, default tariff
+    energy_hour = 0.7 * SERVER * 1.15 * 0.08  # server-level power, AWS fleet-wide PUE, default tariff
     assert h100["owning_breakeven_utilization"] == pytest.approx(h100["capex_usd_per_gpu_hour"] / (6.88 - energy_hour))
     assert a100.filter(pl.col("pricing") == "on_demand")["owned_cost_usd"].to_list() == [
         None

@@ -8,7 +8,16 @@ from pipeline.cli import main
 from tests import plain_run
 from warehouse import queries
 
-MARTS = ("training_costs", "inference_costs", "scenario_costs", "model_validation", "gpu_prices_daily")
+MARTS = (
+    "training_costs",
+    "inference_costs",
+    "scenario_costs",
+    "model_validation",
+    "gpu_prices_daily",
+    "inference_validation",
+    "inference_curves",
+    "cost_exclusions",
+)
 
 
 def marts(path) -> dict[str, pl.DataFrame]:

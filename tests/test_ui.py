@@ -28,7 +28,7 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--window-size=1600,2400",
+    "--window-size=1600,4800",
     "--virtual-time-budget=15000",
 ]
 
@@ -96,6 +96,8 @@ def test_costs_lineage_page_shows_the_assets(ui, tmp_path):
         "inference_costs",
         "scenario_costs",
         "model_validation",
+        "inference_validation",
+        "cost_exclusions",
         "gpu_prices",
         "gpu_specs",
         "energy_by_region",

@@ -13,6 +13,8 @@ from assets.checks import CheckOutcome, CheckSpec
 from assets.versions import content_version
 from costmodel import inference, scenarios, training, validation
 from costmodel.changes import attribute_changes, headline_figures
+from costmodel.offers import classify_offers, training_exclusions
+from costmodel.utilization import default_utilization
 from warehouse import changes, queries, replace_table
 from warehouse import energy as energy_queries
 
@@ -60,25 +62,46 @@ REPRODUCED = CheckSpec(
 )
 
 
-def _inputs(con) -> dict:
+def _reference(con) -> dict:
+    """The reference tables the cost model reads, by role."""
     return {
+        "models": queries.read_table(con, "core.reference_models"),
         "specs": queries.read_table(con, "core.gpu_specs"),
+        "runs": queries.read_table(con, "core.training_runs"),
+        "architectures": queries.read_table(con, "core.model_architectures"),
+        "interconnect": queries.read_table(con, "core.instance_interconnect"),
+    }
+
+
+def _inputs(con) -> dict:
+    """The reference tables, today's prices and the energy inputs where each offer runs."""
+    return {
+        **_reference(con),
         "prices": queries.latest_gpu_prices(con),
         "energy": energy_queries.energy_by_region(con),
         "datacenter_pue": energy_queries.datacenter_pue(con),
     }
 
 
-def build_training_costs(con, *, mfu: float, mfu_low: float | None, mfu_high: float | None, computed_at: dt.datetime):
-    low, central, high = training.mfu_band(mfu, mfu_low, mfu_high)
+PROVENANCE = ["price_source", "price_snapshot_date", "price_origin", "tariff_source"]
+
+
+def build_training_costs(
+    con, *, mfu: float | None, mfu_low: float | None, mfu_high: float | None, computed_at: dt.datetime
+) -> CostBuild:
+    """Every reference model on every GPU model with an offer able to train it. MFU None: the end-to-end
+    utilization the published runs delivered (costmodel/utilization.py)."""
     i = _inputs(con)
     frame = training.training_costs(
-        queries.read_table(con, "core.reference_models"),
+        i["models"],
         i["specs"],
         i["prices"],
-        mfu=central,
-        mfu_low=low,
-        mfu_high=high,
+        interconnect=i["interconnect"],
+        runs=i["runs"],
+        architectures=i["architectures"],
+        mfu=mfu,
+        mfu_low=mfu_low,
+        mfu_high=mfu_high,
         energy=i["energy"],
         datacenter_pue=i["datacenter_pue"],
         purchase_prices=queries.read_table(con, "core.gpu_purchase_prices"),
@@ -86,19 +109,28 @@ def build_training_costs(con, *, mfu: float, mfu_low: float | None, mfu_high: fl
     )
     replace_table(con, "marts.training_costs", frame)
     money = ["cloud_cost_usd", "cloud_cost_usd_low", "cloud_cost_usd_high", "energy_cost_usd", "owned_cost_usd"]
-    provenance = ["price_source", "price_snapshot_date", "price_origin", "tariff_source"]
-    return CostBuild(frame, _version(frame), [_sane(TRAINING_SANE, frame, money, provenance)])
+    return CostBuild(frame, _version(frame), [_sane(TRAINING_SANE, frame, money, PROVENANCE)])
 
 
 def build_inference_costs(
-    con, *, mfu: float, batch_size: int, bytes_per_param: float, utilization: float, computed_at: dt.datetime
-):
+    con,
+    *,
+    mfu: float | None,
+    batch_size: int | None,
+    bytes_per_param: float | None,
+    utilization: float,
+    computed_at: dt.datetime,
+) -> CostBuild:
+    """Serving every reference model on every GPU model and precision, on offers that can host its replica.
+    None for mfu, batch_size or bytes_per_param: the serving model's own choice."""
     i = _inputs(con)
     frame = inference.inference_costs(
-        queries.read_table(con, "core.reference_models"),
+        i["models"],
         i["specs"],
         i["prices"],
         queries.read_table(con, "core.inference_throughput"),
+        architectures=i["architectures"],
+        interconnect=i["interconnect"],
         mfu=mfu,
         batch_size=batch_size,
         bytes_per_param=bytes_per_param,
@@ -108,13 +140,20 @@ def build_inference_costs(
         computed_at=computed_at,
     )
     replace_table(con, "marts.inference_costs", frame)
-    money = ["cost_per_million_tokens_usd", "energy_cost_per_million_tokens_usd"]
-    provenance = ["price_source", "price_snapshot_date", "price_origin", "tariff_source"]
-    return CostBuild(frame, _version(frame), [_sane(INFERENCE_SANE, frame, money, provenance)])
+    money = [
+        "cost_per_million_tokens_usd",
+        "cost_per_million_input_tokens_usd",
+        "cost_per_million_output_tokens_usd",
+        "cost_per_million_tokens_blended_usd",
+        "energy_cost_per_million_tokens_usd",
+    ]
+    return CostBuild(frame, _version(frame), [_sane(INFERENCE_SANE, frame, money, PROVENANCE)])
 
 
-def build_scenario_costs(con, *, computed_at: dt.datetime):
+def build_scenario_costs(con, *, computed_at: dt.datetime) -> CostBuild:
+    """The seed analysis and its claims, as published and today on offers that can run each workload."""
     i = _inputs(con)
+    fit = default_utilization(i["runs"], i["models"], i["specs"], i["architectures"])
     frame = scenarios.scenario_costs(
         queries.read_table(con, "core.scenarios"),
         queries.read_table(con, "core.scenario_published"),
@@ -123,9 +162,14 @@ def build_scenario_costs(con, *, computed_at: dt.datetime):
         i["energy"],
         i["datacenter_pue"],
         computed_at=computed_at,
+        interconnect=i["interconnect"],
+        models=i["models"],
+        architectures=i["architectures"],
+        default_mfu=fit["central"] if fit else None,
     )
     replace_table(con, "marts.scenario_costs", frame)
-    missed = frame.filter(pl.col("published_value").is_not_null() & ~pl.col("matches_published"))
+    reproduce = pl.col("published_value").is_not_null() & (pl.col("published_role") == "reproduce")
+    missed = frame.filter(reproduce & ~pl.col("matches_published"))
     check = REPRODUCED.outcome(
         missed.is_empty(),
         f"{missed.height} published figure(s) not reproduced",
@@ -135,19 +179,78 @@ def build_scenario_costs(con, *, computed_at: dt.datetime):
     return CostBuild(frame, _version(frame), [check])
 
 
-def build_model_validation(con, *, mfu: float, mfu_low: float | None, mfu_high: float | None, computed_at: dt.datetime):
-    low, central, high = training.mfu_band(mfu, mfu_low, mfu_high)
+def build_model_validation(
+    con, *, mfu: float | None, mfu_low: float | None, mfu_high: float | None, computed_at: dt.datetime
+) -> CostBuild:
+    """Predicted against published hardware-hours of every published run."""
+    r = _reference(con)
     frame = validation.model_validation(
-        queries.read_table(con, "core.reference_models"),
-        queries.read_table(con, "core.training_runs"),
-        queries.read_table(con, "core.gpu_specs"),
-        mfu=central,
-        mfu_low=low,
-        mfu_high=high,
+        r["models"],
+        r["runs"],
+        r["specs"],
+        architectures=r["architectures"],
+        mfu=mfu,
+        mfu_low=mfu_low,
+        mfu_high=mfu_high,
         computed_at=computed_at,
     )
     replace_table(con, "marts.model_validation", frame)
     return CostBuild(frame, _version(frame), [])
+
+
+def build_inference_validation(con, *, computed_at: dt.datetime) -> CostBuild:
+    """The serving model against every measured throughput row: modeled over measured, or why not comparable."""
+    r = _reference(con)
+    frame = inference.inference_validation(
+        queries.read_table(con, "core.inference_throughput"),
+        r["models"],
+        r["architectures"],
+        r["specs"],
+        computed_at=computed_at,
+    )
+    replace_table(con, "marts.inference_validation", frame)
+    return CostBuild(frame, _version(frame), [])
+
+
+def build_inference_curves(con, *, computed_at: dt.datetime) -> CostBuild:
+    """Throughput per GPU against speed per user, per model x GPU x precision."""
+    r = _reference(con)
+    frame = inference.inference_curves(r["models"], r["architectures"], r["specs"], computed_at=computed_at)
+    replace_table(con, "marts.inference_curves", frame)
+    return CostBuild(frame, _version(frame), [])
+
+
+TRAINING_EXCLUDED = CheckSpec(
+    "training_costs_exclusions",
+    "Lists the (model, GPU model) pairs with no row in marts.training_costs and why (informational: a 24 GB card "
+    "cannot train GPT-3, and saying so is the point).",
+    warn=True,
+)
+SERVING_EXCLUDED = CheckSpec(
+    "inference_costs_exclusions",
+    "Lists the (model, GPU model, precision) with no row in marts.inference_costs and why (informational).",
+    warn=True,
+)
+
+
+def build_cost_exclusions(con, *, computed_at: dt.datetime) -> CostBuild:
+    """Why a reference model has no training or serving cost on a priced GPU model."""
+    i = _inputs(con)
+    offers = classify_offers(i["prices"], i["specs"], i["interconnect"]).filter(pl.col("pricing") == "on_demand")
+    frame = pl.concat(
+        [
+            training_exclusions(i["models"], offers).with_columns(pl.lit(None, pl.String).alias("precision")),
+            inference.serving_exclusions(i["models"], i["architectures"], i["specs"], i["prices"], i["interconnect"]),
+        ],
+        how="diagonal_relaxed",
+    ).with_columns(pl.lit(computed_at).alias("computed_at"))
+    replace_table(con, "marts.cost_exclusions", frame)
+    checks = []
+    for spec, workload in ((TRAINING_EXCLUDED, "training"), (SERVING_EXCLUDED, "serving")):
+        rows = frame.filter(pl.col("workload") == workload).select("model", "gpu_model", "precision", "reason")
+        # informational: it passes and lists them; an exclusion is an answer, not a fault
+        checks.append(spec.outcome(True, None, rows, excluded=rows.height, excluded_pairs=rows.head(40)))
+    return CostBuild(frame, _version(frame), checks)
 
 
 def build_cost_changes(con, *, computed_at: dt.datetime):

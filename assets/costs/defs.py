@@ -11,9 +11,14 @@ from assets.automation import on_input_change
 from assets.costs.build import (
     INFERENCE_SANE,
     REPRODUCED,
+    SERVING_EXCLUDED,
+    TRAINING_EXCLUDED,
     TRAINING_SANE,
     build_cost_changes,
+    build_cost_exclusions,
     build_inference_costs,
+    build_inference_curves,
+    build_inference_validation,
     build_model_validation,
     build_scenario_costs,
     build_training_costs,
@@ -22,7 +27,7 @@ from assets.costs.headline import HEADLINE_MODEL
 from assets.metadata import OWNERS, check_result, check_specs, markdown_preview, table_metadata
 from assets.resources import WAREHOUSE_POOL, WarehouseResource
 from assets.versions import utc_now
-from costmodel import inference, training
+from costmodel import inference, serving, validation
 
 PRICES = dg.AssetKey(["core", "gpu_prices"])
 SPECS = dg.AssetKey(["core", "gpu_specs"])
@@ -31,22 +36,28 @@ MODELS = dg.AssetKey(["core", "reference_models"])
 ENERGY = dg.AssetKey(["marts", "energy_by_region"])
 # the PUE fallback for an offer the energy mart has no row for (the same rows that mart picks from)
 PUE = dg.AssetKey(["core", "datacenter_pue"])
+RUNS = dg.AssetKey(["core", "training_runs"])
+ARCHITECTURES = dg.AssetKey(["core", "model_architectures"])
+INTERCONNECT = dg.AssetKey(["core", "instance_interconnect"])
+THROUGHPUT = dg.AssetKey(["core", "inference_throughput"])
+PURCHASE = dg.AssetKey(["core", "gpu_purchase_prices"])
 
 
 class TrainingCostConfig(dg.Config):
-    """MFU assumed by the training marts: a central value and a band, overridable at launch."""
+    """Utilization assumed by the training marts, overridable at launch: by default derived from the published runs
+    (core.training_runs: median end-to-end utilization and its p10-p90 band)."""
 
-    mfu: float = training.DEFAULT_MFU
-    mfu_low: float | None = None  # default 0.30, or the central value when it is lower
-    mfu_high: float | None = None  # default 0.50, or the central value when it is higher
+    mfu: float | None = None
+    mfu_low: float | None = None
+    mfu_high: float | None = None
 
 
 class InferenceCostConfig(dg.Config):
-    """Assumptions of the inference mart, overridable at launch."""
+    """Assumptions of the inference mart, overridable at launch (None: the serving model's own choice)."""
 
-    mfu: float = inference.DEFAULT_MFU
-    batch_size: int = inference.DEFAULT_BATCH_SIZE
-    bytes_per_param: float = inference.DEFAULT_BYTES_PER_PARAM
+    mfu: float | None = None  # compute efficiency of prefill and compute-bound decode
+    batch_size: int | None = None  # a fixed batch instead of the largest that fits and meets the latency targets
+    bytes_per_param: float | None = None  # bytes per weight instead of each precision's
     utilization: float = inference.DEFAULT_UTILIZATION
 
 
@@ -77,12 +88,13 @@ def _emit(built, table: str, **metadata):
 
 @_cost_asset(
     "training_costs",
-    [PRICES, SPECS, MODELS, ENERGY, PUE, dg.AssetKey(["core", "gpu_purchase_prices"])],
-    "What one training run of each reference model costs on every GPU model with a price, at each price choice "
-    "(cheapest on-demand, spot, median, per provider): FLOPs = 6 x active params x tokens; GPU-hours = FLOPs / "
-    "(dense peak x MFU x 3600) at a central MFU and a band; cloud cost, energy (TDP x PUE) and its cost and CO2 where "
-    "the offer runs, and the cost on owned hardware. Each row names the price, tariff and purchase price it used, with "
-    "their dates.",
+    [PRICES, SPECS, MODELS, ENERGY, PUE, PURCHASE, RUNS, ARCHITECTURES, INTERCONNECT],
+    "What one training run of each reference model costs on every GPU model with an offer able to run it "
+    "(cluster-capable: whole multi-GPU nodes with a fabric, or TPU slices, holding the training state), at each price "
+    "choice (cheapest on-demand, spot, median, per provider): FLOPs = 6ND + attention; GPU-hours at the end-to-end "
+    "utilization published runs delivered (median and band); cloud cost, server-level energy and its cost and CO2 "
+    "where the offer runs, and the cost on owned hardware (Epoch AI). Each row names the offer, price, tariff and "
+    "purchase price it used, with their dates.",
     [TRAINING_SANE],
 )
 def training_costs(context: dg.AssetExecutionContext, config: TrainingCostConfig, warehouse: WarehouseResource):
@@ -94,8 +106,10 @@ def training_costs(context: dg.AssetExecutionContext, config: TrainingCostConfig
     headline = frame.filter((pl.col("model") == HEADLINE_MODEL) & (pl.col("pricing") == "on_demand")).sort(
         "cloud_cost_usd"
     )
+    first = frame.row(0, named=True) if frame.height else {}
     metadata = {
-        "mfu": float(frame["mfu"][0]) if frame.height else config.mfu,
+        **{k: first[k] for k in ("mfu", "mfu_low", "mfu_high") if first.get(k) is not None},
+        "utilization_basis": first.get("utilization_basis") or "",
         "tariff_fallback_rows": int(frame["tariff_is_fallback"].sum()),
     }
     if headline.height:
@@ -126,11 +140,11 @@ def training_costs(context: dg.AssetExecutionContext, config: TrainingCostConfig
 
 @_cost_asset(
     "inference_costs",
-    [PRICES, SPECS, MODELS, ENERGY, PUE, dg.AssetKey(["core", "inference_throughput"])],
-    "What one million generated tokens of each reference model cost on every GPU model with a price, at each price "
-    "choice: throughput per GPU modeled (the lower of compute-bound and memory-bandwidth-bound) and, where a measured "
-    "figure exists (TensorRT-LLM, SemiAnalysis), measured; with the utilization, energy per 1M tokens and the price "
-    "and tariff used.",
+    [PRICES, SPECS, MODELS, ENERGY, PUE, THROUGHPUT, ARCHITECTURES, INTERCONNECT],
+    "What serving each reference model costs per 1M input, output and blended tokens on every GPU model and precision "
+    "(BF16, FP8, FP4), on offers that can host its replica: the serving model picks replica and batch (weights + KV "
+    "cache, latency targets) and models prefill and decode apart; measured figures (TensorRT-LLM, MLPerf, SGLang, "
+    "SemiAnalysis) beside it; with the offer, utilization, energy per 1M tokens and the tariff used.",
     [INFERENCE_SANE],
 )
 def inference_costs(context: dg.AssetExecutionContext, config: InferenceCostConfig, warehouse: WarehouseResource):
@@ -145,15 +159,21 @@ def inference_costs(context: dg.AssetExecutionContext, config: InferenceCostConf
         )
     cheapest = (
         built.frame.filter(pl.col("pricing") == "on_demand")
-        .sort("cost_per_million_tokens_usd")
+        .sort("cost_per_million_tokens_blended_usd", "cost_per_million_tokens_usd", nulls_last=True)
         .unique(["model", "throughput_basis"], keep="first", maintain_order=True)
         .sort("model", "throughput_basis")
         .select(
             "model",
             "throughput_basis",
             "gpu_model",
+            "precision",
+            "price_provider",
+            "offer_class",
+            "replica_gpus",
             "tokens_per_second_per_gpu",
             "price_per_gpu_hour_usd",
+            "cost_per_million_input_tokens_usd",
+            "cost_per_million_output_tokens_usd",
             "cost_per_million_tokens_usd",
         )
     )
@@ -162,16 +182,29 @@ def inference_costs(context: dg.AssetExecutionContext, config: InferenceCostConf
 
 @_cost_asset(
     "scenario_costs",
-    [PRICES, SPECS, ENERGY, PUE, dg.AssetKey(["core", "scenarios"]), dg.AssetKey(["core", "scenario_published"])],
+    [
+        PRICES,
+        SPECS,
+        ENERGY,
+        PUE,
+        dg.AssetKey(["core", "scenarios"]),
+        dg.AssetKey(["core", "scenario_published"]),
+        MODELS,
+        RUNS,
+        ARCHITECTURES,
+        INTERCONNECT,
+    ],
     "The seed analysis (GPT-3 for ~$1.4M, ChatGPT's $694,444 a day, Guosheng's 4,000 DGX A100, Google search on LLMs, "
-    "a $50M cluster) recomputed from its stated assumptions next to the published figures, and the same workloads at "
-    "today's cheapest prices on the same hardware and on today's best hardware.",
+    "a $50M cluster) and its claims ($50M buys ten $5M runs?, up to $10M per run, thousand-card clusters for three "
+    "months, costs falling within three years) recomputed from their stated assumptions next to the published "
+    "figures, and the same workloads at today's cheapest prices on the same hardware and on today's best hardware "
+    "that can run them.",
     [REPRODUCED],
 )
 def scenario_costs(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.writer() as con:
         built = build_scenario_costs(con, computed_at=utc_now())
-    published = built.frame.filter(pl.col("published_value").is_not_null())
+    published = built.frame.filter(pl.col("published_value").is_not_null() & (pl.col("published_role") == "reproduce"))
     shown = published.select(
         "scenario",
         "metric",
@@ -192,10 +225,10 @@ def scenario_costs(context: dg.AssetExecutionContext, warehouse: WarehouseResour
 
 @_cost_asset(
     "model_validation",
-    [SPECS, MODELS, dg.AssetKey(["core", "training_runs"])],
-    "The training model against published runs (GPT-3, Gopher, PaLM, Llama 2/3/3.1, DeepSeek-V3): GPU-hours predicted "
-    "from 6 x active params x tokens on the run's own hardware at the central MFU and the band, next to the published "
-    "hardware-hours, with the MFU each run implies.",
+    [SPECS, MODELS, RUNS, ARCHITECTURES],
+    "The training model against published runs (GPT-3, Gopher, PaLM, Llama 2/3/3.1/4, DeepSeek-V2/V3): GPU-hours "
+    "predicted from 6ND + attention on the run's own hardware at its precision's peak and the default end-to-end "
+    "utilization (fitted on these runs), next to the published hardware-hours, with the utilization each run implies.",
 )
 def model_validation(context: dg.AssetExecutionContext, config: TrainingCostConfig, warehouse: WarehouseResource):
     with warehouse.writer() as con:
@@ -203,12 +236,57 @@ def model_validation(context: dg.AssetExecutionContext, config: TrainingCostConf
             con, mfu=config.mfu, mfu_low=config.mfu_low, mfu_high=config.mfu_high, computed_at=utc_now()
         )
     frame = built.frame
-    shown = frame.select("model", "scope", "gpu_model", "hardware_hours", "predicted_gpu_hours", "implied_mfu")
+    shown = frame.select("model", "scope", "gpu_model", "hardware_hours", "predicted_gpu_hours", "implied_utilization")
     yield from _emit(
         built,
         "model_validation",
         within_band=int(frame["published_within_band"].sum()),
-        implied_mfu=dg.MetadataValue.md(markdown_preview(shown, rows=20)),
+        **{f"ratio_{k}": v for k, v in validation.validation_summary(frame).items()},
+        implied_utilization=dg.MetadataValue.md(markdown_preview(shown, rows=20)),
+    )
+
+
+@_cost_asset(
+    "inference_validation",
+    [SPECS, MODELS, THROUGHPUT, ARCHITECTURES],
+    "The serving model against every measured throughput row (TensorRT-LLM, MLPerf, SGLang, DeepSeek, SemiAnalysis "
+    "InferenceX): the modeled tokens/s per GPU at the same model, GPU, precision, lengths, replica and concurrency, "
+    "the measured one, their ratio, or why a row cannot be compared.",
+)
+def inference_validation(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    with warehouse.writer() as con:
+        built = build_inference_validation(con, computed_at=utc_now())
+    yield from _emit(built, "inference_validation", **serving.validation_summary(built.frame))
+
+
+@_cost_asset(
+    "inference_curves",
+    [SPECS, MODELS, ARCHITECTURES],
+    "Throughput per GPU against speed per user for each reference model x GPU model x precision: the serving model's "
+    "replica at batch 1, 2, 4 ... up to what fits (1,000 input and 1,000 output tokens).",
+)
+def inference_curves(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    with warehouse.writer() as con:
+        built = build_inference_curves(con, computed_at=utc_now())
+    yield from _emit(built, "inference_curves")
+
+
+@_cost_asset(
+    "cost_exclusions",
+    [PRICES, SPECS, MODELS, ARCHITECTURES, INTERCONNECT],
+    "Why a reference model has no training or serving cost on a priced GPU model: no cluster-capable offer, a training "
+    "state too big for its offers' largest cluster, weights that fit no replica, no architecture or specs.",
+    [TRAINING_EXCLUDED, SERVING_EXCLUDED],
+)
+def cost_exclusions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    with warehouse.writer() as con:
+        built = build_cost_exclusions(con, computed_at=utc_now())
+    frame = built.frame
+    yield from _emit(
+        built,
+        "cost_exclusions",
+        training_exclusions=frame.filter(pl.col("workload") == "training").height,
+        serving_exclusions=frame.filter(pl.col("workload") == "serving").height,
     )
 
 
@@ -262,4 +340,13 @@ def cost_changes(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     )
 
 
-cost_assets = [training_costs, inference_costs, scenario_costs, model_validation, cost_changes]
+cost_assets = [
+    training_costs,
+    inference_costs,
+    scenario_costs,
+    model_validation,
+    inference_validation,
+    inference_curves,
+    cost_exclusions,
+    cost_changes,
+]

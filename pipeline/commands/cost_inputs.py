@@ -68,8 +68,9 @@ def reference(ref: files.ReferenceFile) -> pl.DataFrame:
         raise UsageError(f"reference data: {exc}") from exc
 
 
-def resolve_gpu(name: str) -> dict:
-    """A GPU by canonical name or provider alias (H100 -> H100-SXM), case-insensitively, with its specs."""
+def resolve_gpu(name: str, precision: str = "bf16", *, strict: bool = False) -> dict:
+    """A GPU by canonical name or provider alias (H100 -> H100-SXM), case-insensitively, with its specs (the dense
+    peak at `precision`; strict: only the precision's own tensor path counts)."""
     specs = reference(files.GPU_SPECS)
     canonical = {m.lower(): m for m in specs["gpu_model"]}
     aliases = reference(files.GPU_ALIASES).filter(pl.col("provider").is_null() & pl.col("instance_pattern").is_null())
@@ -79,9 +80,13 @@ def resolve_gpu(name: str) -> dict:
     model = canonical.get(name.lower())
     if model is None:
         raise UsageError(f"unknown GPU {name!r} (known: {short_list(specs['gpu_model'])})")
-    row = gpu_row(specs, model)
-    if row is None:
+    if gpu_row(specs, model) is None:
         raise UsageError(f"GPU {model} has no dense tensor peak in gpu_specs.csv, so it cannot be costed")
+    row = gpu_row(specs, model, precision, strict=strict)
+    if row is None:
+        raise UsageError(
+            f"GPU {model} has no dense {precision.upper()} peak in gpu_specs.csv: pick another --precision"
+        )
     row["source"] = specs.filter(pl.col("gpu_model") == model)["source"][0]
     return row
 
@@ -275,6 +280,29 @@ def resolve_electricity(args, offer: dict | None) -> tuple[Electricity, dict]:
     return electricity, out
 
 
+def offer_json(offer: dict | None) -> dict | None:
+    """The offer an estimate used, as the JSON `offer` object (None when the price was given)."""
+    if offer is None:
+        return None
+    intra, inter = offer.get("interconnect_intra"), offer.get("interconnect_inter")
+    return {
+        "source": offer.get("price_source"),
+        "provider": offer.get("price_provider"),
+        "region": offer.get("price_region"),
+        "instance_type": offer.get("price_instance_type"),
+        "gpus_per_instance": offer.get("gpus_per_instance"),
+        "interconnect": f"{intra} + {inter}" if intra else None,
+        "offer_class": offer.get("offer_class"),
+    }
+
+
+def priced_offer_source(offer: dict, pricing: str, what: str) -> str:
+    return (
+        f"{offer['price_source']}: cheapest {pricing} of {offer['price_offers']} offers that can {what} "
+        f"({offer.get('offer_class')}): {offer_text(offer)}"
+    )
+
+
 def purchase_price(gpu_model: str) -> dict | None:
     found = reference(files.GPU_PURCHASE_PRICES).filter(pl.col("gpu_model") == gpu_model)
     return found.row(0, named=True) if found.height else None
@@ -293,6 +321,13 @@ def emit(result: dict, as_json: bool) -> None:
         return
     figures = {k: v for k, v in result.items() if k != "assumptions" and not isinstance(v, dict)}
     print(format_table(pl.DataFrame({"figure": list(figures), "value": [show(k, v) for k, v in figures.items()]})))
+    offer = result.get("offer")
+    if isinstance(offer, dict):
+        where = " ".join(str(offer[k]) for k in ("provider", "region", "instance_type") if offer.get(k))
+        print(
+            f"\nOffer: {where} ({offer['source']}): {offer['offer_class']}, {offer['gpus_per_instance']:g} GPUs per "
+            f"instance, {offer['interconnect']}"
+        )
     if result.get("assumptions"):
         print("\nAssumptions:\n")
         rows = result["assumptions"].items()

@@ -8,6 +8,7 @@ import polars as pl
 
 from assets.reference import files
 from costmodel.scenarios import ELECTRICITY_KEYS, PRICE_KEYS, scenario_result
+from costmodel.utilization import default_utilization
 from pipeline.commands import UsageError, one_line_errors
 from pipeline.commands.cost_inputs import (
     datacenter_pue,
@@ -44,13 +45,24 @@ def cmd_scenario(args) -> int:
     found = scenarios.filter(pl.col("name").str.to_lowercase() == args.name.lower())
     if found.is_empty():
         raise UsageError(f"unknown scenario {args.name!r} (known: {', '.join(scenarios['name'])})")
+    specs, models, archs = (
+        reference(files.GPU_SPECS),
+        reference(files.REFERENCE_MODELS),
+        reference(files.MODEL_ARCHITECTURES),
+    )
+    fit = default_utilization(reference(files.TRAINING_RUNS), models, specs, archs)
     result = scenario_result(
         found.row(0, named=True),
         reference(files.SCENARIO_PUBLISHED),
-        reference(files.GPU_SPECS),
+        specs,
         warehouse_prices(),
         warehouse_energy(),
         datacenter_pue(),
+        scenarios=scenarios,
+        interconnect=reference(files.INSTANCE_INTERCONNECT),
+        models=models,
+        architectures=archs,
+        default_mfu=fit["central"] if fit else None,
     )
     if args.json:
         emit(result, as_json=True)
@@ -62,9 +74,8 @@ def cmd_scenario(args) -> int:
 def print_scenario(result: dict) -> None:
     same, best = result["today"]["same_hardware"] or {}, result["today"]["best_hardware"] or {}
     print(f"{result['name']}: {result['description']}\nSource: {result['source']}\n")
-    metrics = dict.fromkeys(
-        m for m in [*result["as_published"], *same, *best] if m not in (*PRICE_KEYS, *ELECTRICITY_KEYS)
-    )
+    skip = (*PRICE_KEYS, *ELECTRICITY_KEYS, "serving_gpu_model", "training_gpu_model")
+    metrics = dict.fromkeys(m for m in [*result["as_published"], *same, *best] if m not in skip)
     columns = {
         "figure": list(metrics),
         "published": [show(m, result["published"].get(m)) for m in metrics],
@@ -74,14 +85,22 @@ def print_scenario(result: dict) -> None:
     }
     print(format_table(pl.DataFrame(columns)))
     for label, today in (("same hardware", same), ("best hardware", best)):
-        if today:
+        if today and today.get("price_per_gpu_hour_usd") is not None:
+            offer = f"{today.get('offer_class')}, {today.get('interconnect')}" if today.get("offer_class") else ""
             print(
                 f"\nToday, {label}: {today['gpu_model']} at ${today['price_per_gpu_hour_usd']:.2f}/GPU-hour "
-                f"({offer_text(today)}); "
+                f"({offer_text(today)}{'; ' + offer if offer else ''}); "
                 f"electricity ${today['tariff_usd_per_kwh']:.3f}/kWh ({today['tariff_source']}), PUE {today['pue']:g}."
             )
-    missed = [m for m, ok in result["matches_published"].items() if not ok]
-    print(
-        f"\nAs published: {len(result['published']) - len(missed)} of {len(result['published'])} published figures "
-        "reproduced" + (f"; not: {', '.join(missed)}." if missed else ".")
-    )
+    roles = result.get("published_roles", {})
+    reproduce = [m for m in result["published"] if roles.get(m, "reproduce") == "reproduce"]
+    claims = [m for m in result["published"] if roles.get(m, "reproduce") != "reproduce"]
+    missed = [m for m in reproduce if not result["matches_published"][m]]
+    if reproduce:
+        print(
+            f"\nAs published: {len(reproduce) - len(missed)} of {len(reproduce)} published figures reproduced"
+            + (f"; not: {', '.join(missed)}." if missed else ".")
+        )
+    for m in claims:
+        holds = "holds" if result["matches_published"][m] else "does not hold"
+        print(f"Claim {m} = {show(m, result['published'][m])} ({roles[m]}): {holds} at the stated assumptions.")
