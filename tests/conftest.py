@@ -10,7 +10,9 @@ import pytest
 
 from assets.sources import loopback_paths
 from tests.azure_pages import azure_pages
+from tests.gcp_billing_pages import gcp_billing_skus  # issue 11 (sources-act): responder for a paged API
 from tests.loopback import FIXTURES, LoopbackServer, Seen
+from tests.runpod_pages import runpod_graphql  # issue 11 (sources-act): responder per GraphQL input
 
 # Never touch the project's own warehouse or Dagster home from tests, and never the network.
 for key in [k for k in os.environ if k.startswith("GPUCOST_") and k != "GPUCOST_SHARED"]:
@@ -83,7 +85,13 @@ def fixture_dir(key: str) -> Path:
 
 # Paths whose answer depends on the POST body or the query, not only on the path.
 def responders() -> dict:
-    return {LOOPBACK_PATHS["vast_api"] + "/bundles/": vast_bundles, LOOPBACK_PATHS["azure"]: azure_pages}
+    return {
+        LOOPBACK_PATHS["vast_api"] + "/bundles/": vast_bundles,
+        LOOPBACK_PATHS["azure"]: azure_pages,
+        # issue 11 (sources-act): RunPod answers by GraphQL input, the Billing Catalog by pageToken
+        LOOPBACK_PATHS["runpod_api"] + "/graphql": runpod_graphql,
+        LOOPBACK_PATHS["gcp_billing"] + "/v1/services/6F81-5844-456A/skus": gcp_billing_skus,
+    }
 
 
 def loopback_ingest(server: LoopbackServer, **overrides):
