@@ -66,8 +66,8 @@ CASES = {
         ).encode(),
         r"azure: items have no retailPrice field",
     ),
-    "gpuhunt": Case(
-        gpuhunt.SOURCE,
+    "gpuhunt_oci": Case(
+        gpuhunt.BY_PROVIDER["oci"],
         OCI_ZIP,
         1,
         b"<?xml version='1.0'?><Error><Code>AccessDenied</Code></Error>",
@@ -77,7 +77,7 @@ CASES = {
             .read_bytes()
             .replace(b"instance_name,location,price,", b"instance_name,location,cost,"),
         ),
-        r"gpuhunt: oci\.csv: expected column\(s\) price",
+        r"gpuhunt_oci: oci\.csv: expected column\(s\) price",
     ),
 }
 
@@ -172,7 +172,7 @@ DAY1_BODIES = {
         LOOPBACK_PATHS["azure"],
         (FIXTURES / "azure" / "northeurope-0_2026-07-25.json").read_bytes(),
     ),  # NC8as T4 v3 Spot 0.349614
-    "gpuhunt": (
+    "gpuhunt_lambdalabs": (
         LOOPBACK_PATHS["gpuhunt"] + "/lambdalabs/20260402-1/catalog.zip",  # Lambda on 2026-04-06: 8x H100 SXM 31.92
         zipped("lambdalabs", (FIXTURES / "gpuhunt" / "csv" / "lambdalabs_2026-04-06.csv").read_bytes()),
     ),
@@ -180,7 +180,7 @@ DAY1_BODIES = {
 PROBES = {  # (raw table filter, price column, price on the day-1 body, price in the default fixtures)
     "aws": ("instance_type = 'p5.48xlarge' AND region_code = 'us-east-1'", "price_per_unit", 98.32, 55.04),
     "azure": ("sku_name = 'NC8as T4 v3 Spot' AND arm_region_name = 'northeurope'", "retail_price", 0.349614, 0.279724),
-    "gpuhunt": ("instance_name = 'gpu_8x_h100_sxm5'", "price", 31.92, 27.52),
+    "gpuhunt_lambdalabs": ("instance_name = 'gpu_8x_h100_sxm5'", "price", 31.92, 27.52),
 }
 
 
@@ -188,7 +188,7 @@ def probe_prices(store, name) -> list[tuple[dt.date, float]]:
     where, column, *_ = PROBES[name]
     with connect_reader(store.path) as con:
         return queries.frame(
-            con, f"SELECT snapshot_date, {column} FROM {CASES[name].source.raw_table} WHERE {where} ORDER BY 1"
+            con, f"SELECT snapshot_date, {column} FROM {HISTORY_SOURCES[name].raw_table} WHERE {where} ORDER BY 1"
         ).rows()
 
 
@@ -203,10 +203,13 @@ def write_core(store, source: Source, day: dt.date) -> None:
         replace_snapshot(con, "core.gpu_prices", rows, source=source.name, snapshot_date=day)
 
 
-@pytest.mark.parametrize("name", CASES)
+HISTORY_SOURCES = {"aws": aws.SOURCE, "azure": azure.SOURCE, "gpuhunt_lambdalabs": gpuhunt.BY_PROVIDER["lambdalabs"]}
+
+
+@pytest.mark.parametrize("name", HISTORY_SOURCES)
 def test_two_days_of_history_and_a_rerun_replaces_only_its_day(server, store, name, monkeypatch):
     monkeypatch.setenv(azure.REGIONS_ENV, "northeurope")  # one region: the day-1 page answers the first request
-    source, (path, day1_body) = CASES[name].source, DAY1_BODIES[name]
+    source, (path, day1_body) = HISTORY_SOURCES[name], DAY1_BODIES[name]
     _, _, old, new = PROBES[name]
     server.behave(path, body=day1_body, times=1)
     ingest_source(source, store, loopback_ingest(server), now=DAY1)

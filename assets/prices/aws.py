@@ -241,5 +241,6 @@ SOURCE = Source(
     version_ignores=("offer_version", "publication_date"),
     snapshot=Snapshot("assets.prices.snapshots.aws"),
     first_party_for="aws",
+    providers=("aws",),
     summary="EC2 on-demand Linux GPU instances per region (bulk price list, streamed)",
 )

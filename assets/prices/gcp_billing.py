@@ -158,7 +158,7 @@ def _unit_price(sku: dict) -> tuple[float | None, str | None, str | None, str | 
     for tier in expression.get("tieredRates") or []:
         price = tier.get("unitPrice") or {}
         try:
-            value = int(price.get("units") or 0) + int(price.get("nanos") or 0) / 1e9
+            value = round(int(price.get("units") or 0) + int(price.get("nanos") or 0) / 1e9, 9)
         except (TypeError, ValueError) as exc:
             raise SourceError(NAME, f"SKU {sku.get('skuId')}: unitPrice {price!r} is not units + nanos") from exc
         if value > 0:

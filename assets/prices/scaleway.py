@@ -90,7 +90,7 @@ def _money(value) -> tuple[float | None, str | None]:
         return None, None
     units, nanos = value.get("units") or 0, value.get("nanos") or 0
     try:
-        return int(units) + int(nanos) / 1e9, value.get("currency_code")
+        return round(int(units) + int(nanos) / 1e9, 9), value.get("currency_code")
     except (TypeError, ValueError):
         return None, value.get("currency_code")
 
