@@ -110,10 +110,10 @@ def test_requests_are_the_real_ones(server, store):
         (i["secureCloud"], i.get("dataCenterId") or i.get("countryCode"), i["gpuCount"])
         for i in (p["variables"]["lowestPriceInput"] for p in prices)
     )
-    # listed data centres only (EU-RO-1 is unlisted), countries without the null one, pod sizes up to maxGpuCount
+    # listed data centres only (CA-MTL-9 is unlisted), countries without the null one, pod sizes up to maxGpuCount
     assert inputs == sorted(
         (cloud, place, n)
-        for cloud, place in ((True, "CA-MTL-1"), (True, "US-GA-1"), (False, "US"))
+        for cloud, place in ((True, "EU-RO-1"), (True, "US-GA-1"), (False, "US"))
         for n in (1, 2, 4, 8)
     )
     assert all("minimumBidPrice uninterruptablePrice" in p["query"] and "stockStatus" in p["query"] for p in prices)
@@ -170,16 +170,16 @@ def test_a_graphql_error_with_http_200_is_a_failure(server, store):
 
 
 def test_runpod_history_two_days_and_a_rerun_replaces_only_its_day(server, store):
-    """Day 1: SkyPilot v7 catalog prices (A100 80GB PCIe $1.64 in CA-MTL-1); day 2: v8 ($1.39); re-running day 2
+    """Day 1: SkyPilot v7 catalog prices (A100 80GB PCIe $1.64 in EU-RO-1); day 2: v8 ($1.39); re-running day 2
     with day 1's answer replaces day 2 only.
     """
-    day1 = (fixture_dir("runpod_api") / "history" / "secure_CA-MTL-1_1_2026-04-02.json").read_bytes()
+    day1 = (fixture_dir("runpod_api") / "history" / "secure_EU-RO-1_1_2026-04-02.json").read_bytes()
     recorded = runpod_pages.answer_file
 
     def with_day1(body):
         request = json.loads(body or b"{}")
         lowest = (request.get("variables") or {}).get("lowestPriceInput") or {}
-        return "day1" if (lowest.get("dataCenterId"), lowest.get("gpuCount")) == ("CA-MTL-1", 1) else recorded(body)
+        return "day1" if (lowest.get("dataCenterId"), lowest.get("gpuCount")) == ("EU-RO-1", 1) else recorded(body)
 
     def answer(seen):
         file = with_day1(seen.body)
@@ -188,7 +188,7 @@ def test_runpod_history_two_days_and_a_rerun_replaces_only_its_day(server, store
     def a100_pcie():
         return (
             raw_rows(store, runpod.SOURCE)
-            .filter(gpu_type_id="NVIDIA A100 80GB PCIe", location="CA-MTL-1", gpu_count=1.0)
+            .filter(gpu_type_id="NVIDIA A100 80GB PCIe", location="EU-RO-1", gpu_count=1.0)
             .select("snapshot_date", "secure_price")
             .sort("snapshot_date")
             .rows()

@@ -208,10 +208,10 @@ def test_runpod_offers_are_per_data_centre_and_pod_size_with_stock():
     ).rows() == [
         ("US", "community:1x NVIDIA A100 80GB PCIe", "on_demand", 1.59, "High"),
         ("US", "community:1x NVIDIA A100 80GB PCIe", "spot", 0.89, "High"),
-        ("CA-MTL-1", "secure:1x NVIDIA A100 80GB PCIe", "on_demand", 1.39, "High"),
+        ("EU-RO-1", "secure:1x NVIDIA A100 80GB PCIe", "on_demand", 1.39, "High"),
         ("US-GA-1", "secure:1x NVIDIA A100 80GB PCIe", "on_demand", 1.39, "Low"),
         ("US-GA-1", "secure:1x NVIDIA A100-SXM4-80GB", "on_demand", 1.89, "Low"),
-        ("CA-MTL-1", "secure:2x NVIDIA A100 80GB PCIe", "on_demand", 2.78, "Medium"),
+        ("EU-RO-1", "secure:2x NVIDIA A100 80GB PCIe", "on_demand", 2.78, "Medium"),
     ]
     assert set(prices["gpu_model"]) == {"A100-80GB-PCIe", "A100-80GB"}
     assert one(prices, instance_type="secure:2x NVIDIA A100 80GB PCIe")["price_per_gpu_hour_usd"] == pytest.approx(1.39)
@@ -240,14 +240,14 @@ def test_runpod_a_combination_without_stock_is_no_offer():
 
 
 def test_runpod_names_and_regions_match_skypilots_and_gpuhunts_runpod_rows():
-    """The same Secure Cloud offer (A100 80GB PCIe, 1 GPU, CA-MTL-1) has one name in all three sources."""
-    ours = canonical(runpod, RUNPOD_ANSWERS).filter(region="CA-MTL-1", gpu_count=1.0, pricing="on_demand")
+    """The same Secure Cloud offer (A100 80GB PCIe, 1 GPU, EU-RO-1) has one name in all three sources."""
+    ours = canonical(runpod, RUNPOD_ANSWERS).filter(region="EU-RO-1", gpu_count=1.0, pricing="on_demand")
     sky = skypilot.BY_CLOUD["runpod"]
     theirs = price_rows(
         sky.normalize(with_meta(sky.parse(sky.snapshot.payloads()), sky.name)), GPU_ALIASES.load(), GPU_SPECS.load()
     )
     key = ["provider", "region", "instance_type", "pricing"]
-    assert ours.select(key).rows() == [("runpod", "CA-MTL-1", "secure:1x NVIDIA A100 80GB PCIe", "on_demand")]
+    assert ours.select(key).rows() == [("runpod", "EU-RO-1", "secure:1x NVIDIA A100 80GB PCIe", "on_demand")]
     assert theirs.filter(region="US-GA-1").select(key).rows()[0] == (
         "runpod",
         "US-GA-1",
@@ -265,14 +265,14 @@ def test_runpod_names_and_regions_match_skypilots_and_gpuhunts_runpod_rows():
         ),
         ({"discovery": b'{"data": {"gpuTypes": []}}'}, r"runpod: discovery: the response has no data.dataCenters"),
         (
-            {"discovery": RUNPOD_ANSWERS["discovery"], "secure_CA-MTL-1_1": b'{"data": {"gpuTypes": [{"id": "x"}]}}'},
-            r"runpod: secure_CA-MTL-1_1: gpuTypes lack the field\(s\) securePrice, communityPrice, lowestPrice",
+            {"discovery": RUNPOD_ANSWERS["discovery"], "secure_EU-RO-1_1": b'{"data": {"gpuTypes": [{"id": "x"}]}}'},
+            r"runpod: secure_EU-RO-1_1: gpuTypes lack the field\(s\) securePrice, communityPrice, lowestPrice",
         ),
         ({"discovery": RUNPOD_ANSWERS["discovery"]}, r"runpod: no price answers"),
         (
             {
                 **RUNPOD_ANSWERS,
-                "secure_CA-MTL-1_1": RUNPOD_ANSWERS["secure_CA-MTL-1_1"].replace(
+                "secure_EU-RO-1_1": RUNPOD_ANSWERS["secure_EU-RO-1_1"].replace(
                     b'"securePrice": 1.39', b'"securePrice": "n/a"'
                 ),
             },
