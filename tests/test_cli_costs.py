@@ -215,7 +215,7 @@ def test_scenario_list_and_as_published_json_without_prices_needs_the_warehouse(
         (["estimate", "training", "--model", "nope", "--gpu", "H100"], "unknown model 'nope'"),
         (["estimate", "training", "--model", "llama", "--gpu", "H100"], "ambiguous"),
         (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "Z80"], "unknown GPU 'Z80'"),
-        (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "RTX-A6000"], "no dense tensor peak"),
+        (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "RTX6000"], "no dense tensor peak"),
         (["estimate", "training", "--gpu", "H100"], "give either --model NAME or --params N"),
         (
             ["estimate", "training", "--params", "7B", "--gpu", "H100", "--price-per-gpu-hour", "2"],
@@ -368,7 +368,7 @@ def cheapest(capsys, gpu_model: str, pricing: str = "on_demand", provider: str |
         "sql",
         "select provider, region, instance_type, price_per_gpu_hour_usd, snapshot_date from marts.latest_gpu_prices"
         f" where gpu_model = '{gpu_model}' and pricing = '{pricing}' and price_basis = 'instance'{where}"
-        " order by price_per_gpu_hour_usd, provider, region nulls last limit 1",
+        " order by price_per_gpu_hour_usd, provider, region nulls last, instance_type limit 1",
         "--json",
     )
     assert code == 0, err

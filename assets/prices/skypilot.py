@@ -288,18 +288,15 @@ def _gcp(raw: pl.DataFrame, gpu_rows: pl.DataFrame) -> list[pl.DataFrame]:
         ("tpu-" + pl.col("accelerator_name").str.extract(r"^tpu-([a-z0-9]+)-\d+$")).alias("accelerator_name"),
         tpu_slice_chips(pl.col("accelerator_name")).alias("accelerator_count"),
     )
-    gcp_gpus = gpu_rows.filter(~is_tpu & pl.col("instance_type").is_null())
-    hosts = _gcp_host_gpus(raw.filter(pl.col("accelerator_name").is_null() & (pl.col("price") > 0)))
+    # a repeated catalog line must not multiply the join: one GPU price and one host row per key
+    gcp_gpus = gpu_rows.filter(~is_tpu & pl.col("instance_type").is_null()).unique()
+    hosts = _gcp_host_gpus(raw.filter(pl.col("accelerator_name").is_null() & (pl.col("price") > 0)).unique())
+    gpu_prices = gcp_gpus.group_by("region", "availability_zone", "accelerator_name", "accelerator_count").agg(
+        pl.col("price").min().alias("gpu_price"), pl.col("spot_price").min().alias("gpu_spot_price")
+    )
     joined = (
         hosts.join(
-            gcp_gpus.select(
-                "region",
-                "availability_zone",
-                "accelerator_name",
-                "accelerator_count",
-                pl.col("price").alias("gpu_price"),
-                pl.col("spot_price").alias("gpu_spot_price"),
-            ),
+            gpu_prices,
             left_on=["region", "availability_zone", "host_accelerator", "host_count"],
             right_on=["region", "availability_zone", "accelerator_name", "accelerator_count"],
             how="inner",
