@@ -29,13 +29,14 @@ def test_history_moves_to_the_per_source_tables_and_names():
     for cloud, instance in (("aws", "p5.48xlarge"), ("lambda", "gpu_8x_h100_sxm5")):
         con.execute(
             "INSERT INTO raw.skypilot_vms (source, cloud, instance_type, accelerator_name, accelerator_count, price, "
-            "region, snapshot_date, fetched_at, origin) VALUES ('skypilot', ?, ?, 'H100', 8, 55.04, 'us-east-1', ?, ?, ?)",
+            "region, snapshot_date, fetched_at, origin) "
+            "VALUES ('skypilot', ?, ?, 'H100', 8, 55.04, 'us-east-1', ?, ?, ?)",
             [cloud, instance, *meta],
         )
     con.execute(
         "INSERT INTO raw.gpuhunt_offers (source, provider, instance_name, location, price, gpu_count, gpu_name, spot, "
-        "snapshot_date, fetched_at, origin) VALUES ('gpuhunt', 'lambdalabs', 'gpu_8x_h100_sxm5', 'us-east-1', 31.92, 8, "
-        "'H100', false, ?, ?, ?)",
+        "snapshot_date, fetched_at, origin) "
+        "VALUES ('gpuhunt', 'lambdalabs', 'gpu_8x_h100_sxm5', 'us-east-1', 31.92, 8, 'H100', false, ?, ?, ?)",
         meta,
     )
     for source, provider in (("skypilot", "aws"), ("gpuhunt", "lambda"), ("gcp", "gcp"), ("aws", "aws")):
