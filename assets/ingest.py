@@ -44,16 +44,21 @@ class SourceFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class IngestOutcome:
-    """What happened to one source in a run: its result, or why it failed, and how long it took."""
+    """What happened to one source in a run: its result, or why it failed (or was skipped), and how long it took."""
 
     source: Source
     result: IngestResult | None
     error: str | None
     seconds: float
+    skipped: str | None = None  # why it did not run (its API key is not set): neither data nor a failure
 
     @property
     def ok(self) -> bool:
         return self.result is not None
+
+    @property
+    def failed(self) -> bool:
+        return self.result is None and self.skipped is None
 
 
 def parse_payloads(source: Source, payloads: dict[str, bytes]) -> pl.DataFrame:
@@ -164,10 +169,16 @@ def ingest_sources(
     `on_done` hears about every source as it finishes (for progress lines).
     """
     now = now or utc_now()
-    results: queue.Queue = queue.Queue()
-    started = {}
+    outcomes = []
+    # a source that cannot run as configured (no API key) is skipped, never fetched; offline, its snapshot serves
+    skipped = {s.name: reason for s in sources if not settings.offline and (reason := s.skip_reason()) is not None}
     for source in sources:
-        started[source.name] = time.monotonic()
+        if source.name in skipped:
+            outcomes.append(_skip(source, store, skipped[source.name], now, on_done))
+    results: queue.Queue = queue.Queue()
+    started = {source.name: time.monotonic() for source in sources}
+    pending = {s.name: s for s in sources if s.name not in skipped}
+    for source in pending.values():
         if settings.offline:
             results.put((source, None, None))
             continue
@@ -182,8 +193,6 @@ def ingest_sources(
 
         threading.Thread(target=work, name=f"ingest-{source.name}", daemon=True).start()
 
-    pending = {s.name: s for s in sources}
-    outcomes = []
     while pending:
         overdue = {
             name: started[name] + settings.deadline_for(s) + DEADLINE_GRACE_S - time.monotonic()
@@ -209,6 +218,16 @@ def ingest_sources(
         del pending[source.name]
         outcomes.append(_settle(source, store, frame, error, now, started, on_done))
     return outcomes
+
+
+def _skip(source: Source, store, reason: str, now: dt.datetime, on_done) -> IngestOutcome:
+    """A source that cannot run as configured: logged as skipped, its data (if any) kept as it is."""
+    with store.writer() as con:
+        warehouse.record_source_run(con, source=source.name, status="skipped", attempted_at=now, message=reason)
+    outcome = IngestOutcome(source, None, None, 0.0, skipped=reason)
+    if on_done is not None:
+        on_done(outcome)
+    return outcome
 
 
 def _settle(source, store, frame, error, now, started, on_done) -> IngestOutcome:

@@ -42,11 +42,13 @@ def _spec(source: Source) -> dg.AssetSpec:
 
 
 def _materialization(outcome: IngestOutcome, urls: dict) -> dg.MaterializeResult:
-    result = outcome.result
+    result, source = outcome.result, outcome.source
+    placeholders = {"placeholder_prices_dropped": source.placeholders(result.frame)} if source.placeholders else {}
     return dg.MaterializeResult(
-        asset_key=raw_key(outcome.source),
+        asset_key=raw_key(source),
         metadata={
-            **table_metadata(result.frame, outcome.source.raw_table),
+            **table_metadata(result.frame, source.raw_table),
+            **placeholders,
             "origin": result.origin,
             "snapshot_date": result.snapshot_date.isoformat(),
             "status": result.status,
@@ -73,7 +75,7 @@ def ingest_sources_asset(context: dg.AssetExecutionContext, warehouse: Warehouse
     def tell(outcome: IngestOutcome) -> None:
         if outcome.ok:
             context.log.info(f"{outcome.source.name}: {outcome.result.message} ({outcome.seconds:.1f} s)")
-        else:
+        elif outcome.failed:
             context.log.error(outcome.error)
         for listener in PROGRESS:
             listener(outcome)
@@ -84,7 +86,9 @@ def ingest_sources_asset(context: dg.AssetExecutionContext, warehouse: Warehouse
             if outcome.result.status == "snapshot":
                 context.log.warning(outcome.result.message)
             yield _materialization(outcome, config.urls(outcome.source.base_urls))
-    failed = [o for o in outcomes if not o.ok]
+        elif outcome.skipped:
+            context.log.info(outcome.skipped)
+    failed = [o for o in outcomes if o.failed]
     if failed:
         raise dg.Failure(
             description=f"{len(failed)} of {len(outcomes)} source(s) failed; their last good data was kept:\n"

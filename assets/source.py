@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -20,6 +21,8 @@ class Snapshot:
     """
 
     package: str
+    # sources sharing one snapshot package (one file per cloud) each take their own files, by stem
+    only: tuple[str, ...] = ()
 
     def _files(self):
         return resources.files(self.package)
@@ -30,11 +33,14 @@ class Snapshot:
 
     @property
     def captured(self) -> dt.date:
-        return dt.date.fromisoformat(self.manifest["captured"])
+        """The capture date: the source's own where the manifest dates its files separately ("captured_files")."""
+        manifest = self.manifest
+        own = (manifest.get("captured_files") or {}).get(self.only[0]) if self.only else None
+        return dt.date.fromisoformat(own or manifest["captured"])
 
     def payloads(self) -> dict[str, bytes]:
         """The snapshot's files keyed by stem, the same keys the source's fetch returns."""
-        return {
+        files = {
             f.name.rsplit(".", 1)[0]: f.read_bytes()
             for f in self._files().iterdir()
             if f.is_file()
@@ -42,6 +48,7 @@ class Snapshot:
             and not f.name.startswith(("_", "."))
             and not f.name.endswith(".py")
         }
+        return {k: v for k, v in files.items() if k in self.only} if self.only else files
 
 
 URL_ENV_PREFIX = "GPUCOST_URL_"
@@ -67,12 +74,27 @@ class Source:
     kinds: frozenset[str] = field(default_factory=lambda: frozenset({"duckdb", "polars"}))
     # the provider whose own prices these are (None for an aggregator or a non-price source)
     first_party_for: str | None = None
-    # an environment variable holding an API key the source can use (None: no key needed)
+    # an environment variable holding the API key the source needs (None: no key needed); without it the
+    # source is skipped (skip_reason), never failed
     key_env: str | None = None
     # one line for the README's source table: what the source gives
     summary: str = ""
     # the source's own total deadline in seconds (None: the settings' default), for a source that is big by nature
     deadline_s: float | None = None
+    # raw rows -> how many prices normalize drops as placeholders (a spot price equal to or above its
+    # on-demand price, a bid limit): never offers, reported in the ingest asset's metadata
+    placeholders: Callable[[pl.DataFrame], int] | None = None
+    # the provider(s) whose prices the source carries, for `gpucost prices --providers` and the docs
+    providers: tuple[str, ...] = ()
+
+    def skip_reason(self, environ: Mapping[str, str] = os.environ) -> str | None:
+        """Why this source cannot run now (its key is not set), or None: the factory records a skip, not a failure."""
+        if self.key_env and not environ.get(self.key_env):
+            return f"{self.name}: skipped: {self.key_env} is not set (this source needs an API key; see README)"
+        return None
+
+    def api_key(self, environ: Mapping[str, str] = os.environ) -> str | None:
+        return environ.get(self.key_env) if self.key_env else None
 
     @property
     def raw_table(self) -> str:

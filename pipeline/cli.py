@@ -61,12 +61,13 @@ def print_report() -> None:
     import polars as pl
 
     from assets.costs.headline import HEADLINE_MODEL
+    from assets.sources import SOURCES
     from warehouse import costs, queries
 
     with reader() as con:
         headline = costs.headline_training(con, HEADLINE_MODEL)
         serving = costs.headline_serving(con)
-        status = queries.source_status(con)
+        status = queries.source_status(con, [s.name for s in SOURCES])
     if headline.height:
         first = headline.row(0, named=True)
         mfu = f"MFU {first['mfu']:.2f}, band {first['mfu_low']:.2f}-{first['mfu_high']:.2f}"

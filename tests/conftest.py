@@ -11,7 +11,9 @@ import pytest
 
 from assets.sources import SOURCES
 from tests.azure_pages import azure_pages
+from tests.gcp_billing_pages import gcp_billing_skus  # answers by pageToken
 from tests.loopback import FIXTURES, LoopbackServer, Seen
+from tests.runpod_pages import runpod_graphql  # answers by GraphQL input
 
 # Never touch the project's own warehouse or Dagster home from tests, and never the network.
 for key in [k for k in os.environ if k.startswith("GPUCOST_") and k != "GPUCOST_SHARED"]:
@@ -58,6 +60,14 @@ def warehouse_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse.duckdb"
 
 
+@pytest.fixture
+def store(warehouse_path: Path):
+    """The warehouse resource an ingestion test writes through."""
+    from assets.resources import WarehouseResource
+
+    return WarehouseResource(path=str(warehouse_path))
+
+
 @pytest.fixture(scope="session")
 def offline_warehouse(tmp_path_factory) -> Path:
     """One `gpucost run --offline` (bundled snapshots), shared by every test that only reads it."""
@@ -88,7 +98,12 @@ def fixture_dir(key: str) -> Path:
 
 # Paths whose answer depends on the POST body or the query, not only on the path.
 def responders() -> dict:
-    return {LOOPBACK_PATHS["vast_api"] + "/bundles/": vast_bundles, LOOPBACK_PATHS["azure"]: azure_pages}
+    return {
+        LOOPBACK_PATHS["vast_api"] + "/bundles/": vast_bundles,
+        LOOPBACK_PATHS["azure"]: azure_pages,
+        LOOPBACK_PATHS["runpod_api"] + "/graphql": runpod_graphql,
+        LOOPBACK_PATHS["gcp_billing"] + "/v1/services/6F81-5844-456A/skus": gcp_billing_skus,
+    }
 
 
 def loopback_ingest(server: LoopbackServer, **overrides):

@@ -227,7 +227,7 @@ def test_scenario_list_and_as_published_json_without_prices_needs_the_warehouse(
         (["estimate", "training", "--model", "nope", "--gpu", "H100"], "unknown model 'nope'"),
         (["estimate", "training", "--model", "llama", "--gpu", "H100"], "ambiguous"),
         (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "Z80"], "unknown GPU 'Z80'"),
-        (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "RTX-A6000"], "no dense tensor peak"),
+        (["estimate", "training", "--params", "7B", "--tokens", "1T", "--gpu", "RTX6000"], "no dense tensor peak"),
         (["estimate", "training", "--gpu", "H100"], "give either --model NAME or --params N"),
         (
             ["estimate", "training", "--params", "7B", "--gpu", "H100", "--price-per-gpu-hour", "2"],
@@ -491,7 +491,12 @@ def test_estimates_and_scenarios_from_the_warehouse(capsys):
     assert served["throughput_basis"] == "modeled" and served["replica_gpus"] >= 8
     assert served["kv_cache_bytes_per_token"] == 2 * 126 * 8 * 128  # FP8 KV
     assert served["bound"] in ("compute", "bandwidth", "memory capacity", "latency target")
-    assert served["offer"]["offer_class"] == "cluster_node" and served["offer"]["gpus_per_instance"] == 8
+    # one 8-GPU node linked for tensor parallelism hosts the replica; serving needs no multi-node cluster product
+    assert served["offer"]["offer_class"] in ("cluster_node", "multi_gpu_instance")
+    assert served["offer"]["gpus_per_instance"] == 8 and served["offer"]["interconnect"].split(" + ")[0] in (
+        "nvswitch",
+        "nvlink",
+    )
     assert 0 < served["cost_per_million_input_tokens_usd"] < served["cost_per_million_output_tokens_usd"]
     assert served["cost_per_million_tokens_blended_usd"] == pytest.approx(
         (2000 * served["cost_per_million_input_tokens_usd"] + 500 * served["cost_per_million_output_tokens_usd"]) / 2500

@@ -85,7 +85,7 @@ def test_an_alias_a_provider_uses_finds_its_model(prices):
     "args, message",
     [
         (["--gpu", "H900"], "gpucost: unknown GPU 'H900'; known: A10, "),
-        (["--provider", "nimbus"], "gpucost: unknown provider 'nimbus'; known: aws, azure, gcp, lambda"),
+        (["--provider", "nimbus"], "gpucost: unknown provider 'nimbus'; known: aws, azure, cloudrift"),
         (["--gpus", "8"], "gpucost: --gpus needs --gpu"),
         (["--gpu", "H100", "--gpus", "0"], "gpucost: --gpus must be at least 1, got 0"),
         (["--gpu", "H100", "--gpus", "abc"], "gpucost prices: argument --gpus: invalid int value: 'abc'"),
@@ -116,3 +116,25 @@ def test_no_warehouse_yet_is_one_line_and_exit_2(capsys):
     assert main(["prices", "--gpu", "H100"]) == 2
     err = capsys.readouterr().err
     assert "run `gpucost run`" in err and err.count("\n") == 1
+
+
+def test_providers_lists_every_provider_with_its_sources_offers_and_last_live_fetch(prices):
+    code, out, _ = prices("--providers", "--json")
+    rows = {r["provider"]: r for r in json.loads(out)}
+    assert code == 0 and len(rows) >= 20
+    lam = rows["lambda"]
+    assert lam["sources"] == "gpuhunt_lambdalabs, lambda, skypilot_lambda"
+    assert lam["last_live_fetch_at"] is None and lam["any_live"] is False  # an offline run: bundled snapshots only
+    assert all(r["offers"] > 0 for r in rows.values()), rows
+    code, out, _ = prices("--providers")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("Providers with a price")
+    assert any(line.startswith("vultr ") and "never" in line for line in lines)
+    assert max(len(line) for line in lines) <= 120 or "sources" in lines[2]
+
+
+def test_providers_takes_one_provider_and_refuses_the_offer_filters(prices):
+    code, out, _ = prices("--providers", "--provider", "OCI", "--json")
+    assert code == 0 and [r["provider"] for r in json.loads(out)] == ["oci"]
+    code, _, err = prices("--providers", "--gpu", "H100")
+    assert code == 2 and "--providers lists every provider" in err

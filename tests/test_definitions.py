@@ -9,7 +9,8 @@ def test_definitions_load_and_validate():
     dg.Definitions.validate_loadable(defs)
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert {
-        "raw/skypilot_vms",
+        "raw/skypilot_aws",
+        "raw/gcp_billing_skus",
         "core/gpu_prices",
         "core/gpu_specs",
         "core/gpu_aliases",

@@ -5,13 +5,13 @@ last good data.
 import datetime as dt
 from urllib.parse import parse_qs
 
-import polars as pl
 import pytest
 
 from assets.energy import ecb, eia, eurostat, owid
 from assets.ingest import SourceFailed, ingest_source
-from assets.resources import IngestSettings, WarehouseResource
+from assets.resources import IngestSettings
 from tests.conftest import LOOPBACK_PATHS, loopback_ingest
+from tests.ingest_state import source_state
 from warehouse import connect_reader, queries
 
 DAY1 = dt.datetime(2026, 4, 2, 6, 0)
@@ -59,21 +59,11 @@ FAILURES = {
 }
 
 
-@pytest.fixture
-def store(warehouse_path) -> WarehouseResource:
-    return WarehouseResource(path=str(warehouse_path))
-
-
 def slices(store, source) -> list[tuple]:
     with connect_reader(store.path) as con:
         return queries.frame(
             con, f"SELECT snapshot_date, origin, count(*) AS n FROM {source.raw_table} GROUP BY 1, 2 ORDER BY 1"
         ).rows()
-
-
-def status(store, source) -> dict:
-    with connect_reader(store.path) as con:
-        return queries.source_status(con).filter(pl.col("source") == source.name).row(0, named=True)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -112,7 +102,7 @@ def test_a_failing_source_keeps_its_last_good_data(server, store, name, failure)
         ingest_source(source, store, loopback_ingest(server, read_timeout_s=0.3), now=DAY2)
     assert "keeps its last good data from 2026-04-02 (now stale)" in str(failed.value)
     assert slices(store, source) == [(DAY1.date(), "live", first.frame.height)]  # nothing lost, nothing half-written
-    s = status(store, source)
+    s = source_state(store, source)
     assert (
         s["last_status"] == "failed"
         and s["stale"]

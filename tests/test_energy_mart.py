@@ -93,7 +93,7 @@ def mart(warehouse_path):
         warehouse.replace_snapshot(
             con,
             "core.gpu_prices",
-            priced(("aws", "us-east-1"), ("vast", "Texas, US, NA")),
+            priced(("aws", "us-east-1"), ("vast", "Nowhere, XX, NA")),
             source="test",
             snapshot_date=dt.date(2026, 11, 2),
         )
@@ -172,7 +172,7 @@ def test_a_country_no_source_covers_uses_the_us_average_as_a_labelled_proxy(mart
 
 
 def test_an_unmapped_priced_region_says_its_location_is_unknown(mart):
-    r = row(mart, "vast", "Texas, US, NA")
+    r = row(mart, "vast", "Nowhere, XX, NA")
     assert r["location_known"] is False and r["priced"] is True and r["country_code"] is None
     assert (
         r["tariff_usd_per_kwh"] is None

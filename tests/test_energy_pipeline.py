@@ -39,6 +39,13 @@ ENERGY_CHECKS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def gcp_billing_key(monkeypatch):
+    """gcp_billing runs only with a key (without one it is skipped); with one the loopback server answers it, so these
+    runs ingest every source."""
+    monkeypatch.setenv("GPUCOST_GCP_API_KEY", "test-key-not-a-secret")
+
+
 def resources(server, warehouse_path, **overrides):
     return {"warehouse": WarehouseResource(path=str(warehouse_path)), "ingest": loopback_ingest(server, **overrides)}
 

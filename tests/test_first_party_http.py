@@ -1,4 +1,4 @@
-"""First-party price sources (GCP page, Lambda page, RunPod GraphQL, Vast bundles) over real HTTP from loopback.
+"""First-party price sources (Lambda page, RunPod GraphQL, Vast bundles) over real HTTP from loopback.
 
 Every source gets the same failure matrix as the SkyPilot catalog (tests/test_ingest_http.py):
 HTTP 500, 429, a timeout, a malformed body and a body missing what the parser needs each fail
@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from assets.ingest import SourceFailed, ingest_source
-from assets.prices import gcp, lambda_page, runpod, vast
-from assets.resources import IngestSettings, WarehouseResource
+from assets.prices import lambda_page, runpod, vast
+from assets.resources import IngestSettings
 from assets.source import Source
 from pipeline.cli import main
+from tests import runpod_pages
 from tests.conftest import LOOPBACK_PATHS, fixture_dir, loopback_ingest
+from tests.ingest_state import source_state
 from warehouse import connect_reader, queries
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -40,13 +42,6 @@ class Case:
 
 
 CASES = {
-    "gcp": Case(
-        gcp.SOURCE,
-        LOOPBACK_PATHS["gcp_pricing"] + "/compute/gpus-pricing",
-        fixture_dir("gcp_pricing") / "compute" / "gpus-pricing",
-        (b"<html><body>Rate limited</body></html>", r"gcp: no GPU price table on /compute/gpus-pricing"),
-        (b"GPU price (USD)", r"gcp: the GPU price table lacks the column\(s\) 'GPU price'"),
-    ),
     "lambda": Case(
         lambda_page.SOURCE,
         LOOPBACK_PATHS["lambda_pricing"] + "/pricing",
@@ -57,9 +52,9 @@ CASES = {
     "runpod": Case(
         runpod.SOURCE,
         LOOPBACK_PATHS["runpod_api"] + "/graphql",
-        fixture_dir("runpod_api") / "graphql",
-        (b"<html>502 Bad Gateway</html>", r"runpod: the GraphQL response is not JSON"),
-        (b'"securePrice"', r"runpod: gpuTypes lack the field\(s\) securePrice"),
+        fixture_dir("runpod_api") / "graphql" / "discovery.json",
+        (b"<html>502 Bad Gateway</html>", r"runpod: discovery: the GraphQL response is not JSON"),
+        (b'"dataCenters"', r"runpod: discovery: the response has no data.dataCenters"),
     ),
     "vast": Case(
         vast.SOURCE,
@@ -70,22 +65,12 @@ CASES = {
     ),
 }
 # what each missing-column case replaces in the recorded answer
-MISSING_REPLACEMENTS = {"gcp": b"Cost (USD)", "lambda": b"MEMORY", "runpod": b'"secureRate"', "vast": b'"dph"'}
-
-
-@pytest.fixture
-def store(warehouse_path) -> WarehouseResource:
-    return WarehouseResource(path=str(warehouse_path))
+MISSING_REPLACEMENTS = {"lambda": b"MEMORY", "runpod": b'"dataCentres"', "vast": b'"dph"'}
 
 
 def raw_rows(store, source: Source):
     with connect_reader(store.path) as con:
         return queries.frame(con, f"SELECT * FROM {source.raw_table} ORDER BY ALL")
-
-
-def status(store, name: str) -> dict:
-    with connect_reader(store.path) as con:
-        return queries.source_status(con).filter(source=name).row(0, named=True)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -97,24 +82,32 @@ def test_live_fetch_over_http(server, store, name):
     assert all(r.headers["User-Agent"].startswith("gpucost/") for r in server.requests)
     rows = raw_rows(store, case.source)
     assert rows.height == result.frame.height > 0 and set(rows["origin"]) == {"live"}
-    assert status(store, name)["last_status"] == "live"
+    assert source_state(store, name)["last_status"] == "live"
 
 
 def test_requests_are_the_real_ones(server, store):
-    """The page asks for English (headers are matched by text); GraphQL and Vast POST what their APIs expect."""
+    """GraphQL and Vast POST what their APIs expect: RunPod a discovery, then one lowestPrice query per data centre,
+    country and pod size, secureCloud always given."""
     for case in CASES.values():
         ingest_source(case.source, store, loopback_ingest(server), now=DAY1)
     by_path = {}
     for seen in server.requests:
         by_path.setdefault(seen.path, []).append(seen)
-    assert [(r.method, r.query) for r in by_path[LOOPBACK_PATHS["gcp_pricing"] + "/compute/gpus-pricing"]] == [
-        ("GET", "hl=en")
-    ]
-    graphql = json.loads(by_path[LOOPBACK_PATHS["runpod_api"] + "/graphql"][0].body)
-    assert by_path[LOOPBACK_PATHS["runpod_api"] + "/graphql"][0].method == "POST" and "gpuTypes" in graphql["query"]
-    assert all(
-        f in graphql["query"] for f in ("securePrice", "communityPrice", "secureSpotPrice", "communitySpotPrice")
+    posts = by_path[LOOPBACK_PATHS["runpod_api"] + "/graphql"]
+    assert {r.method for r in posts} == {"POST"}
+    discovery, *prices = [json.loads(r.body) for r in posts]
+    assert "dataCenters" in discovery["query"] and "countryCodes" in discovery["query"]
+    inputs = sorted(
+        (i["secureCloud"], i.get("dataCenterId") or i.get("countryCode"), i["gpuCount"])
+        for i in (p["variables"]["lowestPriceInput"] for p in prices)
     )
+    # listed data centres only (CA-MTL-9 is unlisted), countries without the null one, pod sizes up to maxGpuCount
+    assert inputs == sorted(
+        (cloud, place, n)
+        for cloud, place in ((True, "EU-RO-1"), (True, "US-GA-1"), (False, "US"))
+        for n in (1, 2, 4, 8)
+    )
+    assert all("minimumBidPrice uninterruptablePrice" in p["query"] and "stockStatus" in p["query"] for p in prices)
     bodies = [json.loads(r.body) for r in by_path[LOOPBACK_PATHS["vast_api"] + "/bundles/"]]
     assert sorted(b["type"] for b in bodies) == ["bid", "on-demand"]
     assert all(b["rentable"] == {"eq": True} and b["rented"] == {"eq": False} for b in bodies)
@@ -144,13 +137,14 @@ def test_a_failing_source_keeps_its_last_good_data(server, store, name, failure)
         ingest_source(case.source, store, loopback_ingest(server, read_timeout_s=0.3), now=DAY2)
     assert f"keeps its last good data from {DAY1.date()} (now stale)" in str(failed.value)
     assert raw_rows(store, case.source).equals(before)  # nothing lost, nothing half-written
-    s = status(store, name)
+    s = source_state(store, name)
     assert s["last_status"] == "failed" and s["stale"] and s["data_snapshot_date"] == DAY1.date()
     assert s["last_message"].startswith(f"{name}: ")
 
 
 def test_a_graphql_error_with_http_200_is_a_failure(server, store):
     ingest_source(runpod.SOURCE, store, loopback_ingest(server), now=DAY1)
+    hits = server.hits(LOOPBACK_PATHS["runpod_api"] + "/graphql")
     error = {
         "errors": [
             {"message": "Something went wrong. Please try again later or contact support.", "path": ["gpuTypes"]}
@@ -159,33 +153,45 @@ def test_a_graphql_error_with_http_200_is_a_failure(server, store):
     }
     server.behave(LOOPBACK_PATHS["runpod_api"] + "/graphql", body=json.dumps(error).encode())
     with pytest.raises(
-        SourceFailed, match=r"runpod: GraphQL error: Something went wrong\. .*last good data from 2026-05-20"
+        SourceFailed, match=r"runpod: discovery: GraphQL error: Something went wrong\. .*last good data from 2026-05-20"
     ):
         ingest_source(runpod.SOURCE, store, loopback_ingest(server), now=DAY2)
-    assert server.hits(LOOPBACK_PATHS["runpod_api"] + "/graphql") == 2  # one per run: an HTTP 200 error is not retried
+    # an HTTP 200 error is not retried: the failed run asked once and stopped
+    assert server.hits(LOOPBACK_PATHS["runpod_api"] + "/graphql") == hits + 1
 
 
 def test_runpod_history_two_days_and_a_rerun_replaces_only_its_day(server, store):
-    """Day 1: SkyPilot v7 catalog prices (A100 80GB PCIe $1.64); day 2: v8 ($1.39); re-running day 2 with day 1's
-    answer.
+    """Day 1: SkyPilot v7 catalog prices (A100 80GB PCIe $1.64 in EU-RO-1); day 2: v8 ($1.39); re-running day 2
+    with day 1's answer replaces day 2 only.
     """
+    day1 = (fixture_dir("runpod_api") / "history" / "secure_EU-RO-1_1_2026-04-02.json").read_bytes()
+    recorded = runpod_pages.answer_file
+
+    def with_day1(body):
+        request = json.loads(body or b"{}")
+        lowest = (request.get("variables") or {}).get("lowestPriceInput") or {}
+        return "day1" if (lowest.get("dataCenterId"), lowest.get("gpuCount")) == ("EU-RO-1", 1) else recorded(body)
+
+    def answer(seen):
+        file = with_day1(seen.body)
+        return 200, day1 if file == "day1" else file.read_bytes(), {}
 
     def a100_pcie():
         return (
             raw_rows(store, runpod.SOURCE)
-            .filter(gpu_type_id="NVIDIA A100 80GB PCIe")
+            .filter(gpu_type_id="NVIDIA A100 80GB PCIe", location="EU-RO-1", gpu_count=1.0)
             .select("snapshot_date", "secure_price")
+            .sort("snapshot_date")
             .rows()
         )
 
+    path = LOOPBACK_PATHS["runpod_api"] + "/graphql"
+    server.respond(path, answer)
     ingest_source(runpod.SOURCE, store, loopback_ingest(server), now=DAY1)
-    server.behave(
-        LOOPBACK_PATHS["runpod_api"] + "/graphql",
-        body=(fixture_dir("runpod_api") / "gpu_types_v8.json").read_bytes(),
-        times=1,
-    )
+    server.respond(path, runpod_pages.runpod_graphql)
     ingest_source(runpod.SOURCE, store, loopback_ingest(server), now=DAY2)
     assert a100_pcie() == [(DAY1.date(), 1.64), (DAY2.date(), 1.39)]
+    server.respond(path, answer)
     ingest_source(runpod.SOURCE, store, loopback_ingest(server), now=DAY2.replace(hour=9))
     assert a100_pcie() == [(DAY1.date(), 1.64), (DAY2.date(), 1.64)]
 

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from assets.errors import SourceError
-from assets.prices import gcp, lambda_page, runpod, skypilot, vast
+from assets.prices import lambda_page, runpod, skypilot, vast
 from assets.prices.gpu_names import price_rows
 from assets.prices.offers import OFFER_SCHEMA, OPTIONAL_SCHEMA
 from assets.reference.files import GPU_ALIASES, GPU_SPECS
@@ -21,9 +21,9 @@ from tests.conftest import fixture_dir
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CAPTURES = Path(os.environ.get("GPUCOST_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "real-captures"
-GCP_PAGE = (fixture_dir("gcp_pricing") / "compute" / "gpus-pricing").read_bytes()
 LAMBDA_PAGE = (fixture_dir("lambda_pricing") / "pricing").read_bytes()
-RUNPOD_ANSWER = (fixture_dir("runpod_api") / "graphql").read_bytes()
+RUNPOD_DIR = fixture_dir("runpod_api") / "graphql"
+RUNPOD_ANSWERS = {f.stem: f.read_bytes() for f in RUNPOD_DIR.glob("*.json") if not f.name.startswith("_")}
 VAST_ANSWERS = {
     "on-demand": (fixture_dir("vast_api") / "bundles_on-demand.json").read_bytes(),
     "bid": (fixture_dir("vast_api") / "bundles_bid.json").read_bytes(),
@@ -60,9 +60,8 @@ def _capture(*parts) -> Path:
 
 def test_every_fixture_gives_unique_known_positive_offers():
     for module, payloads in (
-        (gcp, {gcp.PAYLOAD: GCP_PAGE}),
         (lambda_page, {lambda_page.PAYLOAD: LAMBDA_PAGE}),
-        (runpod, {runpod.PAYLOAD: RUNPOD_ANSWER}),
+        (runpod, RUNPOD_ANSWERS),
         (vast, VAST_ANSWERS),
     ):
         prices = canonical(module, payloads)
@@ -72,98 +71,6 @@ def test_every_fixture_gives_unique_known_positive_offers():
             prices.filter(pl.col("gpu_model").is_null())["gpu_name_raw"].unique().to_list()
         )
         assert (prices["price_per_gpu_hour_usd"] > 0).all() and set(prices["source"]) == {module.NAME}
-
-
-# --- GCP ---------------------------------------------------------------------------------------
-
-
-def test_gcp_reads_every_region_and_price_column_and_carries_the_spanned_model():
-    raw = gcp.parse({gcp.PAYLOAD: GCP_PAGE})
-    assert set(raw["region"]) == {"us-central1", "europe-west4", "us-east4"}
-    assert set(raw["pricing"]) == {"on_demand", "spot", "committed"}
-    # the 2- and 4-GPU rows have no Model cell of their own (rowspan): they still belong to the T4
-    t4 = raw.filter(gpu_model_name="NVIDIA T4", region="us-central1", pricing="on_demand").sort("gpu_count")
-    assert t4.select("gpu_count", "price_usd").rows() == [(1.0, 0.35), (2.0, 0.7), (4.0, 1.4)]
-    assert (
-        one(raw, gpu_model_name="NVIDIA L4", region="us-central1", pricing="on_demand")["gpu_memory"] == "24 GB GDDR6"
-    )
-
-
-def test_gcp_prices_are_gpu_only_per_region_pricing_and_term():
-    prices = canonical(gcp, {gcp.PAYLOAD: GCP_PAGE})
-    assert set(prices["price_basis"]) == {"gpu_only"} and set(prices["provider"]) == {"gcp"}
-    a100 = one(prices, region="us-central1", instance_type="NVIDIA A100 40GB:1", pricing="on_demand")
-    assert a100["gpu_model"] == "A100-40GB" and a100["price_per_gpu_hour_usd"] == pytest.approx(2.93391)
-    h100 = one(prices, region="us-central1", instance_type="NVIDIA H100 80GB:8", pricing="on_demand")
-    assert (
-        h100["gpu_model"] == "H100-SXM"
-        and h100["gpu_count"] == 8
-        and h100["price_per_gpu_hour_usd"] == pytest.approx(33.60609 / 8)
-    )
-    assert one(prices, region="europe-west4", instance_type="NVIDIA T4:1", pricing="spot")[
-        "price_per_hour_usd"
-    ] == pytest.approx(0.1732)
-    committed = prices.filter(pricing="committed").sort("commitment_term")
-    assert committed.select("instance_type", "region", "commitment_term", "price_per_hour_usd").rows() == [
-        ("NVIDIA A100 40GB:1", "us-central1", "1y", 1.85),
-        ("NVIDIA A100 40GB:1", "us-central1", "3y", 1.03),
-    ]
-    assert (
-        prices.filter(pl.col("pricing") != "committed")["commitment_term"].null_count()
-        == prices.filter(pl.col("pricing") != "committed").height
-    )
-
-
-def test_gcp_matches_headers_by_text_whatever_their_order_and_classes():
-    page = """<html><body><md-option value="io">Iowa (us-central1)</md-option>
-      <table class="x1"><tr><th>Spot price* (USD)</th><th>Model</th><th>GPU price (USD)</th><th>GPUs</th></tr>
-      <tr><td io-hourly="$0.2343" class="p">$0.2343</td><td>NVIDIA L4</td>
-      <td io-hourly="$0.56004">$0.56004</td><td>1 GPU</td></tr>
-      </table></body></html>"""
-    raw = gcp.parse({gcp.PAYLOAD: page.encode()})
-    assert raw.select("gpu_model_name", "gpu_count", "pricing", "price_usd").sort("pricing").rows() == [
-        ("NVIDIA L4", 1.0, "on_demand", 0.56004),
-        ("NVIDIA L4", 1.0, "spot", 0.2343),
-    ]
-
-
-@pytest.mark.parametrize(
-    "change, message",
-    [
-        (lambda page: re.sub(rb"<md-select.*?</md-select>", b"", page, flags=re.S), r"gcp: no region selector"),
-        (
-            lambda page: page.replace(b"<th>GPUs</th>", b"<th>Count</th>"),
-            r"gcp: the GPU price table lacks the column\(s\) 'GPUs'",
-        ),
-        (lambda page: page.replace(b"<table>", b"<div>"), r"gcp: no GPU price table"),
-        (
-            lambda page: page.replace(b'-hourly="$', b'-hourly="US'),
-            r"gcp: the GPU price table has no per-region prices",
-        ),
-    ],
-    ids=["no-region-selector", "no-gpus-column", "no-table", "no-prices"],
-)
-def test_gcp_layout_changes_fail_loudly(change, message):
-    changed = change(GCP_PAGE)
-    assert changed != GCP_PAGE
-    with pytest.raises(SourceError, match=message):
-        gcp.parse({gcp.PAYLOAD: changed})
-
-
-def test_conformance_gcp_names_the_same_gpus_as_the_real_billing_catalog():
-    """The page's model names and SkyPilot's accelerator names for the same GPU SKU reach one canonical model."""
-    catalog = skypilot.parse_cloud(
-        "gcp", _capture("anycloud_catalog", "gcp_vms_gpu_tpu_rows_2026-05-20_62ff0a9.csv").read_bytes()
-    )
-    theirs = price_rows(
-        skypilot.normalize(with_meta(catalog, "skypilot")), GPU_ALIASES.load(), GPU_SPECS.load()
-    ).filter(price_basis="gpu_only")
-    ours = canonical(gcp, {gcp.PAYLOAD: GCP_PAGE}).filter(pl.col("pricing").is_in(["on_demand", "spot"]))
-    both = ours.join(theirs, on=["region", "gpu_count", "pricing", "price_per_hour_usd"], suffix="_catalog")
-    assert both.height >= 20
-    assert (both["gpu_model"] == both["gpu_model_catalog"]).all(), both.select(
-        "gpu_name_raw", "gpu_name_raw_catalog", "gpu_model", "gpu_model_catalog"
-    )
 
 
 # --- Lambda ------------------------------------------------------------------------------------
@@ -191,6 +98,55 @@ def test_lambda_instance_price_is_per_gpu_price_times_gpus_and_names_follow_the_
     assert one(prices, instance_type="gpu_8x_a100_80gb_sxm4")["gpu_model"] == "A100-80GB"
     assert one(prices, instance_type="gpu_8x_a100")["gpu_model"] == "A100-40GB"
     assert one(prices, instance_type="gpu_1x_h100_pcie")["gpu_model"] == "H100-PCIe"
+    # Lambda's API names: the 1x 40 GB SXM is gpu_1x_a100_sxm4 ("1x A100 (40 GB SXM4)"), the 8x V100 row the
+    # page shows (88 vCPUs) is gpu_8x_v100_n; no name Lambda does not use
+    assert one(prices, instance_type="gpu_1x_a100_sxm4")["gpu_model"] == "A100-40GB"
+    assert one(prices, instance_type="gpu_8x_v100_n")["price_per_hour_usd"] == pytest.approx(6.32)
+    assert prices.filter(pl.col("instance_type").is_in(["gpu_1x_a100", "gpu_1x_a100_pcie", "gpu_8x_v100"])).is_empty()
+
+
+def test_lambda_a_1x_a100_pcie_row_is_lambdas_gpu_1x_a100():
+    row = (
+        b"<tr><th>NVIDIA A100 PCIe</th><td>40 GB</td><td>30</td><td>200 GiB</td><td>512 GiB SSD</td>"
+        b"<td>$1.99</td></tr>\n</tbody></table>\n</div>\n<p>*"
+    )
+    page = LAMBDA_PAGE.replace(b"</tbody></table>\n</div>\n<p>*", row, 1)
+    assert page != LAMBDA_PAGE
+    prices = canonical(lambda_page, {lambda_page.PAYLOAD: page})
+    pcie = one(prices, instance_type="gpu_1x_a100")
+    assert pcie["gpu_name_raw"] == "NVIDIA A100 PCIe" and pcie["gpu_model"] == "A100-40GB"
+
+
+def test_lambda_reads_cells_by_header_text_whatever_the_column_order_and_attributes():
+    """No data-* attribute is proven on the live page: cells are matched by their column's header text."""
+    assert b"data-label" not in LAMBDA_PAGE and b"data-plan" not in LAMBDA_PAGE
+    swapped = LAMBDA_PAGE.replace(b"<th>VRAM/GPU</th><th>vCPUs</th>", b"<th>vCPUs</th><th>VRAM/GPU</th>")
+    # swap the cells of every row too: the same page in another column order
+    swapped = re.sub(rb"(<th[^>]*>[^<]+</th>)<td>([^<]*)</td><td>([^<]*)</td>", rb"\1<td>\3</td><td>\2</td>", swapped)
+    assert swapped != LAMBDA_PAGE
+    assert lambda_page.parse({lambda_page.PAYLOAD: swapped}).equals(
+        lambda_page.parse({lambda_page.PAYLOAD: LAMBDA_PAGE})
+    )
+    labelled = LAMBDA_PAGE.replace(b"<td>", b'<td data-label="x">')
+    assert lambda_page.parse({lambda_page.PAYLOAD: labelled}).equals(
+        lambda_page.parse({lambda_page.PAYLOAD: LAMBDA_PAGE})
+    )
+
+
+def test_lambda_tables_pair_with_sized_tabs_by_link_or_in_page_order():
+    linked = LAMBDA_PAGE.replace(
+        b'<div role="tabpanel" id="panel-1x"', b'<div role="tabpanel" id="panel-1x" aria-labelledby="tab-1x"'
+    )
+    assert linked != LAMBDA_PAGE
+    assert lambda_page.parse({lambda_page.PAYLOAD: linked}).equals(
+        lambda_page.parse({lambda_page.PAYLOAD: LAMBDA_PAGE})
+    )
+    # a tab missing: tables and tabs no longer pair up by order, and nothing links them: a layout change
+    no_tab = re.sub(rb'<button role="tab" id="tab-2x"[^>]*>2x</button>', b"", LAMBDA_PAGE)
+    with pytest.raises(
+        SourceError, match=r"lambda: an instance price table is not in a tab labelled with its instance size"
+    ):
+        lambda_page.parse({lambda_page.PAYLOAD: no_tab})
 
 
 def test_lambda_ignores_css_classes_and_tables_without_a_vram_column():
@@ -208,10 +164,11 @@ def test_lambda_ignores_css_classes_and_tables_without_a_vram_column():
 
 
 def test_lambda_a_table_outside_a_sized_tab_is_a_layout_change():
+    no_tabs = re.sub(rb"<button[^>]*>\d+x</button>", b"", LAMBDA_PAGE)
     with pytest.raises(
         SourceError, match=r"lambda: an instance price table is not in a tab labelled with its instance size"
     ):
-        lambda_page.parse({lambda_page.PAYLOAD: LAMBDA_PAGE.replace(b'role="tabpanel"', b'role="region"')})
+        lambda_page.parse({lambda_page.PAYLOAD: no_tabs})
 
 
 def test_conformance_lambda_instances_and_prices_match_the_real_api_catalog():
@@ -220,7 +177,7 @@ def test_conformance_lambda_instances_and_prices_match_the_real_api_catalog():
         "lambda", _capture("anycloud_catalog", "lambda_vms_2026-05-07_4c06102.csv").read_bytes()
     )
     theirs = price_rows(skypilot.normalize(with_meta(catalog, "skypilot")), GPU_ALIASES.load(), GPU_SPECS.load())
-    theirs = theirs.filter(region="us-east-1", pricing="on_demand").select(
+    theirs = theirs.filter(pl.col("region").is_null(), pricing="on_demand").select(
         "instance_type", "price_per_hour_usd", "gpu_count", "gpu_model"
     )
     ours = canonical(lambda_page, {lambda_page.PAYLOAD: LAMBDA_PAGE})
@@ -232,87 +189,115 @@ def test_conformance_lambda_instances_and_prices_match_the_real_api_catalog():
     assert (both["gpu_count"] == both["gpu_count_api"]).all() and (both["gpu_model"] == both["gpu_model_api"]).all()
 
 
-# --- RunPod ------------------------------------------------------------------------------------
+# --- RunPod ---------------------------------------------------------------------------------------
 
 
-def _runpod_answer(edit) -> bytes:
-    document = json.loads(RUNPOD_ANSWER)
+def _runpod_answers(key: str, edit) -> dict[str, bytes]:
+    answers = dict(RUNPOD_ANSWERS)
+    document = json.loads(answers[key])
     for gpu_type in document["data"]["gpuTypes"]:
         edit(gpu_type)
-    return json.dumps(document).encode()
+    answers[key] = json.dumps(document).encode()
+    return answers
 
 
-def test_runpod_secure_and_spot_are_separate_offers_and_null_prices_are_dropped():
-    prices = canonical(runpod, {runpod.PAYLOAD: RUNPOD_ANSWER})
-    assert prices.select("instance_type", "pricing", "price_per_gpu_hour_usd").sort(
-        "instance_type", "pricing"
+def test_runpod_offers_are_per_data_centre_and_pod_size_with_stock():
+    prices = canonical(runpod, RUNPOD_ANSWERS)
+    assert prices.select("region", "instance_type", "pricing", "price_per_hour_usd", "availability").sort(
+        "instance_type", "region", "pricing"
     ).rows() == [
-        ("secure:NVIDIA A100 80GB PCIe", "on_demand", 1.64),
-        ("secure:NVIDIA A100 80GB PCIe", "spot", 1.19),
-        ("secure:NVIDIA A100-SXM4-80GB", "on_demand", 1.89),  # no spot price: no spot row
+        ("US", "community:1x NVIDIA A100 80GB PCIe", "on_demand", 1.59, "High"),
+        ("US", "community:1x NVIDIA A100 80GB PCIe", "spot", 0.89, "High"),
+        ("EU-RO-1", "secure:1x NVIDIA A100 80GB PCIe", "on_demand", 1.39, "High"),
+        ("US-GA-1", "secure:1x NVIDIA A100 80GB PCIe", "on_demand", 1.39, "Low"),
+        ("US-GA-1", "secure:1x NVIDIA A100-SXM4-80GB", "on_demand", 1.89, "Low"),
+        ("EU-RO-1", "secure:2x NVIDIA A100 80GB PCIe", "on_demand", 2.78, "Medium"),
     ]
-    assert set(prices["gpu_model"]) == {"A100-80GB-PCIe", "A100-80GB"} and set(prices["gpu_count"]) == {1.0}
+    assert set(prices["gpu_model"]) == {"A100-80GB-PCIe", "A100-80GB"}
+    assert one(prices, instance_type="secure:2x NVIDIA A100 80GB PCIe")["price_per_gpu_hour_usd"] == pytest.approx(1.39)
 
 
-def test_runpod_community_cloud_is_its_own_offer_only_where_offered():
-    def community_like_secure(t):  # test input: the community fields mirror the secure ones
-        t.update(communityCloud=True, communityPrice=t["securePrice"], communitySpotPrice=t["secureSpotPrice"])
+def test_runpod_spot_only_where_runpod_publishes_a_bid_price_below_on_demand():
+    raw = with_meta(runpod.parse(RUNPOD_ANSWERS), "runpod")
+    # secureSpotPrice repeats the on-demand price on every secure answer: never read, never a spot offer
+    assert (raw.filter(cloud="secure")["secure_spot_price"] == raw.filter(cloud="secure")["secure_price"]).all()
+    assert runpod.normalize(raw).filter(pricing="spot")["region"].to_list() == ["US"]
 
-    prices = runpod.normalize(
-        with_meta(runpod.parse({runpod.PAYLOAD: _runpod_answer(community_like_secure)}), "runpod")
+    def bid_equals_price(t):  # a bid price equal to on-demand is a placeholder: dropped and counted
+        if t["lowestPrice"]["stockStatus"]:
+            t["lowestPrice"]["minimumBidPrice"] = t["lowestPrice"]["uninterruptablePrice"]
+
+    raw = with_meta(runpod.parse(_runpod_answers("community_US_1", bid_equals_price)), "runpod")
+    assert runpod.normalize(raw).filter(pricing="spot").is_empty() and runpod.placeholders(raw) == 1
+
+
+def test_runpod_a_combination_without_stock_is_no_offer():
+    def sold_out(t):
+        t["lowestPrice"] = {k: None for k in t["lowestPrice"]}
+
+    prices = runpod.normalize(with_meta(runpod.parse(_runpod_answers("secure_US-GA-1_1", sold_out)), "runpod"))
+    assert "US-GA-1" not in prices["region"].to_list() and prices.height == 4
+
+
+def test_runpod_names_and_regions_match_skypilots_and_gpuhunts_runpod_rows():
+    """The same Secure Cloud offer (A100 80GB PCIe, 1 GPU, EU-RO-1) has one name in all three sources."""
+    ours = canonical(runpod, RUNPOD_ANSWERS).filter(region="EU-RO-1", gpu_count=1.0, pricing="on_demand")
+    sky = skypilot.BY_CLOUD["runpod"]
+    theirs = price_rows(
+        sky.normalize(with_meta(sky.parse(sky.snapshot.payloads()), sky.name)), GPU_ALIASES.load(), GPU_SPECS.load()
     )
-    assert sorted(prices.filter(pl.col("instance_type").str.starts_with("community:"))["instance_type"]) == [
-        "community:NVIDIA A100 80GB PCIe",
-        "community:NVIDIA A100 80GB PCIe",
-        "community:NVIDIA A100-SXM4-80GB",
-    ]
-
-    def stale_community(t):  # a cloud that does not offer the type keeps a placeholder price: never an offer
-        t.update(communityCloud=False, communityPrice=t["securePrice"], secureSpotPrice=0)
-
-    prices = runpod.normalize(with_meta(runpod.parse({runpod.PAYLOAD: _runpod_answer(stale_community)}), "runpod"))
-    assert prices.select("instance_type", "pricing").rows() == [
-        ("secure:NVIDIA A100 80GB PCIe", "on_demand"),
-        ("secure:NVIDIA A100-SXM4-80GB", "on_demand"),
-    ]
+    key = ["provider", "region", "instance_type", "pricing"]
+    assert ours.select(key).rows() == [("runpod", "EU-RO-1", "secure:1x NVIDIA A100 80GB PCIe", "on_demand")]
+    assert theirs.filter(region="US-GA-1").select(key).rows()[0] == (
+        "runpod",
+        "US-GA-1",
+        "secure:1x NVIDIA A100 80GB PCIe",
+        "on_demand",
+    )
 
 
 @pytest.mark.parametrize(
-    "body, message",
+    "answers, message",
     [
         (
-            b'{"errors": [{"message": "Cannot query field \\"securePrice\\" on type \\"GpuType\\"."}]}',
-            r'runpod: GraphQL error: Cannot query field "securePrice"',
+            {"discovery": b'{"errors": [{"message": "Cannot query field \\"dataCenters\\" on type \\"Query\\"."}]}'},
+            r'runpod: discovery: GraphQL error: Cannot query field "dataCenters"',
         ),
-        (b'{"data": {"gpuTypes": []}}', r"runpod: the response has no data.gpuTypes list"),
+        ({"discovery": b'{"data": {"gpuTypes": []}}'}, r"runpod: discovery: the response has no data.dataCenters"),
         (
-            b'{"data": {"gpuTypes": [{"id": "NVIDIA A100 80GB PCIe", "securePrice": "n/a", "communityPrice": null, '
-            b'"secureSpotPrice": null, "communitySpotPrice": null}]}}',
+            {"discovery": RUNPOD_ANSWERS["discovery"], "secure_EU-RO-1_1": b'{"data": {"gpuTypes": [{"id": "x"}]}}'},
+            r"runpod: secure_EU-RO-1_1: gpuTypes lack the field\(s\) securePrice, communityPrice, lowestPrice",
+        ),
+        ({"discovery": RUNPOD_ANSWERS["discovery"]}, r"runpod: no price answers"),
+        (
+            {
+                **RUNPOD_ANSWERS,
+                "secure_EU-RO-1_1": RUNPOD_ANSWERS["secure_EU-RO-1_1"].replace(
+                    b'"securePrice": 1.39', b'"securePrice": "n/a"'
+                ),
+            },
             r"runpod: gpuTypes hold a value of the wrong type",
         ),
     ],
-    ids=["graphql-error", "no-gpu-types", "bad-value"],
+    ids=["graphql-error", "no-data-centres", "missing-fields", "no-price-answers", "bad-value"],
 )
-def test_runpod_bad_answers_name_the_problem(body, message):
+def test_runpod_bad_answers_name_the_problem(answers, message):
     with pytest.raises(SourceError, match=message):
-        runpod.parse({runpod.PAYLOAD: body})
+        runpod.parse(answers)
 
 
 def test_conformance_runpod_prices_match_the_catalog_built_from_this_api():
-    """SkyPilot's RunPod catalog is securePrice x GPUs from this API: same price, same canonical GPU."""
+    """SkyPilot's RunPod catalog is securePrice x GPUs from this API: same price, same canonical GPU, same name."""
     catalog = skypilot.parse_cloud(
-        "runpod", _capture("skypilot_catalog", "runpod_vms_v7_0727c2bd_first195rows.csv").read_bytes()
+        "runpod", _capture("skypilot_catalog", "runpod_vms_v8_01acdfd4_first79rows.csv").read_bytes()
     )
     theirs = price_rows(skypilot.normalize(with_meta(catalog, "skypilot")), GPU_ALIASES.load(), GPU_SPECS.load())
-    theirs = (
-        theirs.filter(gpu_count=1.0).group_by("gpu_model", "pricing").agg(pl.col("price_per_gpu_hour_usd").unique())
-    )
-    ours = canonical(runpod, {runpod.PAYLOAD: RUNPOD_ANSWER}).select("gpu_model", "pricing", "price_per_gpu_hour_usd")
-    both = ours.join(theirs, on=["gpu_model", "pricing"], suffix="_catalog")
+    ours = canonical(runpod, RUNPOD_ANSWERS).filter(pl.col("instance_type").str.starts_with("secure:"))
+    ours = ours.filter(pl.col("gpu_model") == "A100-80GB-PCIe")
+    both = ours.join(theirs, on=["provider", "region", "instance_type", "pricing"], suffix="_catalog")
     assert both.height == ours.height == 3
-    assert all(
-        row["price_per_gpu_hour_usd_catalog"] == [row["price_per_gpu_hour_usd"]] for row in both.iter_rows(named=True)
-    )
+    assert (both["price_per_hour_usd"] == both["price_per_hour_usd_catalog"]).all()
+    assert (both["gpu_model"] == both["gpu_model_catalog"]).all()
 
 
 # --- Vast --------------------------------------------------------------------------------------

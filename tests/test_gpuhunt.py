@@ -83,7 +83,7 @@ def test_parse_keeps_gpu_rows_with_their_provider_and_version():
     raw = gpuhunt.parse(payloads())
     assert set(raw["provider"]) == set(gpuhunt.PROVIDERS) and set(raw["catalog_version"]) == {"20260402-1"}
     assert raw.filter(pl.col("instance_name") == "m7i.large").is_empty()  # CPU-only
-    assert raw["spot"].dtype == pl.Boolean and raw.filter(pl.col("spot")).height == 2
+    assert raw["spot"].dtype == pl.Boolean and raw.filter(pl.col("spot")).height == 5  # 2 + verda's 3
 
 
 def test_normalize_spot_rows_providers_and_first_party_comparable_names():
@@ -97,6 +97,8 @@ def test_normalize_spot_rows_providers_and_first_party_comparable_names():
         "runpod",
         "nebius",
         "oci",
+        "verda",
+        "cloudrift",
     }  # lambdalabs -> lambda
     p5 = prices.filter(pl.col("provider") == "aws", pl.col("instance_type") == "p5.48xlarge")
     assert dict(zip(p5["pricing"], p5["price_per_hour_usd"])) == {"on_demand": 55.04, "spot": 17.6289}
@@ -134,15 +136,69 @@ def test_tpu_slices_are_counted_in_chips_in_either_catalog_style():
     assert one(again, provider="gcp", instance_type="tpu-v5p-8")["gpu_count"] == 4
 
 
-def test_one_instance_name_with_several_gpu_configurations_gets_them_in_its_name():
+def test_runpod_offers_are_named_as_the_first_party_source_names_them():
+    """gpuhunt lists a RunPod pod by GPU type id and data centre (or country): <cloud>:<N>x <GPU type id>."""
     prices = canonical(gpuhunt.parse(payloads()))
     runpod = prices.filter(pl.col("provider") == "runpod").sort("gpu_count")
-    assert runpod["instance_type"].to_list() == [
-        "NVIDIA A100 80GB PCIe (1x A100-80GB)",
-        "NVIDIA A100 80GB PCIe (2x A100-80GB)",
+    assert runpod.select("region", "instance_type").rows() == [
+        ("AP-JP-1", "secure:1x NVIDIA A100 80GB PCIe"),
+        ("AP-JP-1", "secure:2x NVIDIA A100 80GB PCIe"),
     ]
     assert runpod["price_per_gpu_hour_usd"].to_list() == pytest.approx([1.39, 1.39])
     assert set(runpod["gpu_model"]) == {"A100-80GB-PCIe"}
+    community = (
+        (FIXTURES / "csv" / "runpod.csv")
+        .read_bytes()
+        .replace(b"NVIDIA A100 80GB PCIe,AP-JP-1,1.39", b"NVIDIA A100 80GB PCIe,US,1.59")
+    )
+    again = canonical(gpuhunt.parse(payloads(runpod=community)))
+    assert one(again, region="US")["instance_type"] == "community:1x NVIDIA A100 80GB PCIe"
+
+
+def test_an_instance_name_with_several_gpu_configurations_gets_them_in_its_name():
+    csv_text = (
+        FIXTURES / "csv" / "aws.csv"
+    ).read_bytes() + b"p4d.24xlarge,us-east-1,10.0,96,1152.0,4,A100,40.0,False,,nvidia,,x86,{}\n"
+    prices = canonical(gpuhunt.parse(payloads(aws=csv_text))).filter(pl.col("instance_type").str.starts_with("p4d."))
+    assert sorted(prices["instance_type"]) == ["p4d.24xlarge (4x A100)", "p4d.24xlarge (8x A100)"]
+
+
+def test_lambda_and_oci_rows_with_one_price_everywhere_have_no_region():
+    prices = canonical(gpuhunt.parse(payloads()))
+    assert prices.filter(pl.col("provider").is_in(["lambda", "oci"]))["region"].unique().to_list() == [None]
+    assert set(prices.filter(pl.col("provider") == "aws")["region"]) == {"us-east-1"}
+
+
+def test_a_spot_row_at_or_above_on_demand_is_a_placeholder_dropped_and_counted():
+    csv_text = (
+        (FIXTURES / "csv" / "verda.csv")
+        .read_bytes()
+        .replace(b"1H100.80S.32V,FIN-02,0.8015", b"1H100.80S.32V,FIN-02,2.29")
+    )
+    raw = gpuhunt.parse(payloads(verda=csv_text)).with_columns(
+        pl.lit("gpuhunt_verda").alias("source"),
+        pl.lit(dt.date(2026, 4, 2)).alias("snapshot_date"),
+        pl.lit(dt.datetime(2026, 4, 2, 6)).alias("fetched_at"),
+        pl.lit("live").alias("origin"),
+    )
+    offers = gpuhunt.normalize(raw.filter(pl.col("provider") == "verda"))
+    assert offers.filter(pl.col("instance_type") == "1H100.80S.32V")["pricing"].to_list() == ["on_demand"]
+    assert gpuhunt.placeholders(raw.filter(pl.col("provider") == "verda")) == 1
+
+
+def test_each_provider_is_its_own_source_fetching_only_its_catalog(server):
+    source = gpuhunt.BY_PROVIDER["cloudrift"]
+    client = HttpClient(source.name, HttpSettings(retries=0, read_timeout_s=2.0))
+    got = source.fetch(client, {"gpuhunt": server.url + LOOPBACK_PATHS["gpuhunt"]})
+    assert set(got) == {"cloudrift", "cloudrift-version"}
+    assert [r.path for r in server.requests] == [
+        "/gpuhunt/v3/cloudrift/version",
+        "/gpuhunt/v3/cloudrift/20260402-1/catalog.zip",
+    ]
+    assert set(source.parse(got)["provider"]) == {"cloudrift"}
+    assert set(source.snapshot.payloads()) == {"cloudrift", "cloudrift-version"}
+    with pytest.raises(SourceError, match=r"^gpuhunt_cloudrift: cloudrift catalog\.zip is not a zip archive"):
+        source.parse({"cloudrift": b"<Error/>", "cloudrift-version": b"1"})
 
 
 def test_zero_price_rows_are_dropped():

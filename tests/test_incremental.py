@@ -73,7 +73,7 @@ def test_a_run_killed_before_the_costs_is_picked_up_by_the_next(server, warehous
     server.behave(LAMBDA, body=DAY2_LAMBDA.read_bytes(), times=2)
     assert dg.materialize(  # the ingest and the core prices land, then the "run" stops
         [*ALL_ASSETS, *ALL_CHECKS],
-        selection=dg.AssetSelection.keys("raw/skypilot_vms", "core/gpu_prices"),
+        selection=dg.AssetSelection.keys("raw/skypilot_lambda", "core/gpu_prices"),
         resources=resources,
         instance=instance,
     ).success

@@ -6,32 +6,25 @@ import polars as pl
 import pytest
 
 from assets.ingest import SourceFailed, ingest_source
-from assets.prices.skypilot import SOURCE as SKYPILOT
-from assets.resources import IngestSettings, WarehouseResource
+from assets.prices import skypilot
+from assets.resources import IngestSettings
 from tests.conftest import LOOPBACK_PATHS, loopback_ingest
+from tests.ingest_state import source_state
 from tests.loopback import FIXTURES
 from warehouse import connect_reader, queries
 
 DAY1 = dt.datetime(2026, 4, 2, 6, 0)
 DAY2 = dt.datetime(2026, 4, 3, 6, 0)
 LAMBDA = LOOPBACK_PATHS["skypilot"] + "/lambda/vms.csv"
-
-
-@pytest.fixture
-def store(warehouse_path) -> WarehouseResource:
-    return WarehouseResource(path=str(warehouse_path))
-
-
-def status(store):
-    with connect_reader(store.path) as con:
-        return queries.source_status(con).row(0, named=True)
+SKYPILOT = skypilot.BY_CLOUD["lambda"]  # one source per cloud: skypilot_lambda, table raw.skypilot_lambda
 
 
 def raw_prices(store, instance):
     with connect_reader(store.path) as con:
         return queries.frame(
             con,
-            "SELECT snapshot_date, origin, region, price FROM raw.skypilot_vms WHERE instance_type = ? ORDER BY 1, 3",
+            f"SELECT snapshot_date, origin, region, price FROM {SKYPILOT.raw_table} "
+            "WHERE instance_type = ? ORDER BY 1, 3",
             [instance],
         )
 
@@ -39,13 +32,11 @@ def raw_prices(store, instance):
 def test_live_fetch_over_http(server, store):
     result = ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY1)
     assert result.status == "live" and result.origin == "live" and result.snapshot_date == DAY1.date()
-    assert {r.path for r in server.requests} == {
-        f"{LOOPBACK_PATHS['skypilot']}/{c}/vms.csv" for c in ("aws", "azure", "gcp", "lambda", "runpod")
-    }
+    assert {r.path for r in server.requests} == {LAMBDA}  # this cloud's catalog only
     assert all(r.headers["User-Agent"].startswith("gpucost/") for r in server.requests)
     got = raw_prices(store, "gpu_1x_h100_pcie")
     assert got["price"].to_list() == [2.86, 2.86] and set(got["origin"]) == {"live"}
-    assert status(store)["last_status"] == "live"
+    assert source_state(store, SKYPILOT)["last_status"] == "live"
 
 
 def test_github_429_falls_back_to_the_s3_mirror(server, store):
@@ -67,20 +58,19 @@ def test_transient_500_is_retried(server, store):
     [
         (
             {"status": 500},
-            r"skypilot: GET http://127\.0\.0\.1:\d+/skypilot/\S+/catalogs/v8/lambda/vms\.csv: HTTP 500 "
-            r".*after 2 attempts",
+            r"skypilot_lambda: GET http://127\.0\.0\.1:\d+/skypilot/\S+/lambda/vms\.csv: HTTP 500 .*after 2 attempts",
         ),
-        ({"status": 404}, r"skypilot: GET .*lambda/vms\.csv: HTTP 404"),
-        ({"delay_s": 1.0}, r"skypilot: GET .*lambda/vms\.csv: timed out"),
+        ({"status": 404}, r"skypilot_lambda: GET .*lambda/vms\.csv: HTTP 404"),
+        ({"delay_s": 1.0}, r"skypilot_lambda: GET .*lambda/vms\.csv: timed out"),
         (
             {"body": b"<html>Service unavailable</html>"},
-            r"skypilot: lambda/vms\.csv: expected column\(s\) InstanceType",
+            r"skypilot_lambda: lambda/vms\.csv: expected column\(s\) InstanceType",
         ),
         (
             {"body": b"InstanceType,AcceleratorName,AcceleratorCount,Price,Region\n"},
-            r"skypilot: lambda/vms\.csv has no GPU rows",
+            r"skypilot_lambda: lambda/vms\.csv has no GPU rows",
         ),
-        ({"truncate_to": 300}, r"skypilot: GET .*lambda/vms\.csv: (body truncated|connection broke)"),
+        ({"truncate_to": 300}, r"skypilot_lambda: GET .*lambda/vms\.csv: (body truncated|connection broke)"),
     ],
     ids=["http-500", "http-404", "timeout", "malformed-body", "empty-catalog", "truncated"],
 )
@@ -92,9 +82,9 @@ def test_a_failing_source_keeps_its_last_good_data(server, store, behaviour, mes
     assert "keeps its last good data from 2026-04-02 (now stale)" in str(failed.value)
     got = raw_prices(store, "gpu_1x_h100_pcie")
     assert got["snapshot_date"].to_list() == [DAY1.date(), DAY1.date()]  # nothing lost, nothing half-written
-    s = status(store)
+    s = source_state(store, SKYPILOT)
     assert s["last_status"] == "failed" and s["stale"] and s["data_snapshot_date"] == DAY1.date()
-    assert "skypilot" in s["last_message"]
+    assert s["last_message"].startswith("skypilot_lambda: ")
 
 
 def test_first_run_without_network_bootstraps_from_the_bundled_snapshot(store):
@@ -153,3 +143,17 @@ def test_an_unresolvable_host_fails_at_once_and_says_so(store):
     result = ingest_source(SKYPILOT, store, unresolvable, now=DAY1)
     assert result.status == "snapshot"
     assert "could not resolve the host name (no network?)" in result.message
+
+
+def test_one_cloud_failing_keeps_every_other_clouds_prices_live(server, store):
+    """Each SkyPilot cloud is its own source: a 404 on one catalog fails that cloud alone."""
+    runpod = skypilot.BY_CLOUD["runpod"]
+    for source in (SKYPILOT, runpod):
+        ingest_source(source, store, loopback_ingest(server), now=DAY1)
+    server.behave(LAMBDA, status=404)
+    with pytest.raises(SourceFailed, match=r"skypilot_lambda: GET .*lambda/vms\.csv: HTTP 404"):
+        ingest_source(SKYPILOT, store, loopback_ingest(server), now=DAY2)
+    assert ingest_source(runpod, store, loopback_ingest(server), now=DAY2).status == "live"
+    with connect_reader(store.path) as con:
+        rows = queries.source_status(con).select("source", "last_status", "data_snapshot_date").rows()
+    assert rows == [("skypilot_lambda", "failed", DAY1.date()), ("skypilot_runpod", "live", DAY2.date())]

@@ -138,13 +138,15 @@ LAMBDA_BODY = (fixture_dir("skypilot") / "lambda" / "vms.csv").read_bytes()
 
 
 def test_a_held_price_stays_out_of_the_marts_until_confirmed(server, warehouse_path, monkeypatch):
+    # gcp_billing runs only with a key: give it one so both runs ingest every source from the loopback server
+    monkeypatch.setenv("GPUCOST_GCP_API_KEY", "test-key-not-a-secret")
     instance = dg.DagsterInstance.ephemeral()
     resources = {"warehouse": WarehouseResource(path=str(warehouse_path)), "ingest": loopback_ingest(server)}
     run_pipeline(resources=resources, instance=instance)
-    # the next day, Lambda's 8x H100 on SkyPilot's catalog reads 10x what it did: held, not used
+    # the next day, Lambda's 8x H100 on SkyPilot's catalog reads 6x what it did (over 5x, inside the band): held
     with connect_reader(warehouse_path) as con:
-        day1 = snapshots.newest_date(con, "core.gpu_prices", "skypilot")
-    server.behave(LAMBDA, body=LAMBDA_BODY.replace(b",27.52,", b",275.2,"))
+        day1 = snapshots.newest_date(con, "core.gpu_prices", "skypilot_lambda")
+    server.behave(LAMBDA, body=LAMBDA_BODY.replace(b",27.52,", b",165.12,"))
     monkeypatch.setattr("assets.ingest.utc_now", lambda: dt.datetime.combine(day1 + dt.timedelta(days=1), dt.time(6)))
     summary = run_pipeline(resources=resources, instance=instance)
     assert summary.checks["gpu_prices_held"] is False and summary.checks["gpu_prices_plausible"] is True
@@ -152,9 +154,13 @@ def test_a_held_price_stays_out_of_the_marts_until_confirmed(server, warehouse_p
         held = prices.held_gpu_prices(con).filter(pl.col("instance_type") == "gpu_8x_h100_sxm5")
         in_marts = queries.latest_gpu_prices(con).filter(pl.col("instance_type") == "gpu_8x_h100_sxm5")
         costed = queries.training_costs(con, "GPT-3 175B")
-    assert held.select("source", "provider", "instance_type").rows() == [("skypilot", "lambda", "gpu_8x_h100_sxm5")] * 2
-    assert held["held_reason"][0].startswith("jump: $275.2 per hour")
-    assert set(in_marts["source"]) <= {"lambda", "gpuhunt"} and 275.2 not in in_marts["price_per_hour_usd"].to_list()
+    # one offer: Lambda's price is the same in every region, so SkyPilot's rows are one offer without a region
+    assert held.select("source", "provider", "region", "instance_type").rows() == [
+        ("skypilot_lambda", "lambda", None, "gpu_8x_h100_sxm5")
+    ]
+    assert held["held_reason"][0].startswith("jump: $165.12 per hour")
+    assert set(in_marts["source"]) <= {"lambda", "gpuhunt_lambdalabs"}
+    assert 165.12 not in in_marts["price_per_hour_usd"].to_list()
     assert not costed.filter(
         pl.col("price_instance_type") == "gpu_8x_h100_sxm5", pl.col("price_per_gpu_hour_usd") > 30
     ).height
@@ -165,12 +171,7 @@ def test_a_held_price_stays_out_of_the_marts_until_confirmed(server, warehouse_p
     def with_confirmation(self):
         body = original(self)
         if self is PRICE_CONFIRMATIONS:
-            body += (
-                b"skypilot,lambda,us-east-1,gpu_8x_h100_sxm5,on_demand,,275.2,2026-04-03,test,checked on lambda.ai\n"
-            )
-            body += (
-                b"skypilot,lambda,us-west-1,gpu_8x_h100_sxm5,on_demand,,275.2,2026-04-03,test,checked on lambda.ai\n"
-            )
+            body += b"skypilot_lambda,lambda,,gpu_8x_h100_sxm5,on_demand,,165.12,2026-04-03,test,checked on lambda.ai\n"
         return body
 
     monkeypatch.setattr(ReferenceFile, "read_bytes", with_confirmation)
@@ -186,11 +187,11 @@ def test_a_held_price_stays_out_of_the_marts_until_confirmed(server, warehouse_p
         assert prices.held_gpu_prices(con).filter(pl.col("instance_type") == "gpu_8x_h100_sxm5").is_empty()
         confirmed = queries.frame(
             con,
-            "SELECT price_per_hour_usd FROM core.gpu_prices WHERE source = 'skypilot' AND instance_type = "
+            "SELECT price_per_hour_usd FROM core.gpu_prices WHERE source = 'skypilot_lambda' AND instance_type = "
             "'gpu_8x_h100_sxm5' AND held_reason IS NULL AND snapshot_date = ?",
             [day1 + dt.timedelta(days=1)],
         )
-    assert confirmed["price_per_hour_usd"].to_list() == [275.2, 275.2]
+    assert confirmed["price_per_hour_usd"].to_list() == [165.12]
 
 
 def store_held(warehouse_path, rows: pl.DataFrame) -> None:

@@ -8,7 +8,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from assets.ingest import SourceFailed, ingest_source
@@ -16,9 +15,9 @@ from assets.prices import aws, azure, gpuhunt
 from assets.prices.build import build_gpu_prices_daily
 from assets.prices.gpu_names import price_rows
 from assets.reference.files import GPU_ALIASES, GPU_SPECS
-from assets.resources import WarehouseResource
 from assets.source import Source
 from tests.conftest import LOOPBACK_PATHS, loopback_ingest
+from tests.ingest_state import raw_days, source_state
 from warehouse import connect_reader, connect_writer, queries, replace_snapshot, snapshots
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -67,8 +66,8 @@ CASES = {
         ).encode(),
         r"azure: items have no retailPrice field",
     ),
-    "gpuhunt": Case(
-        gpuhunt.SOURCE,
+    "gpuhunt_oci": Case(
+        gpuhunt.BY_PROVIDER["oci"],
         OCI_ZIP,
         1,
         b"<?xml version='1.0'?><Error><Code>AccessDenied</Code></Error>",
@@ -78,26 +77,9 @@ CASES = {
             .read_bytes()
             .replace(b"instance_name,location,price,", b"instance_name,location,cost,"),
         ),
-        r"gpuhunt: oci\.csv: expected column\(s\) price",
+        r"gpuhunt_oci: oci\.csv: expected column\(s\) price",
     ),
 }
-
-
-@pytest.fixture
-def store(warehouse_path) -> WarehouseResource:
-    return WarehouseResource(path=str(warehouse_path))
-
-
-def raw_days(store, source: Source) -> list[dt.date]:
-    with connect_reader(store.path) as con:
-        return queries.frame(con, f"SELECT DISTINCT snapshot_date FROM {source.raw_table} ORDER BY 1")[
-            "snapshot_date"
-        ].to_list()
-
-
-def status(store, source: Source) -> dict:
-    with connect_reader(store.path) as con:
-        return queries.source_status(con).filter(pl.col("source") == source.name).row(0, named=True)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -108,7 +90,7 @@ def test_live_ingest_over_http(server, store, name):
     assert server.hits(case.probe) == case.probe_hits
     assert all(r.headers["User-Agent"].startswith("gpucost/") for r in server.requests)
     assert result.frame.height > 0 and set(result.frame["source"]) == {name}
-    assert status(store, case.source)["last_status"] == "live"
+    assert source_state(store, case.source)["last_status"] == "live"
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -144,7 +126,7 @@ def test_a_failing_source_names_itself_and_keeps_its_last_good_data(server, stor
     assert str(failed.value).startswith(f"{name}: ")
     assert "keeps its last good data from 2026-04-02 (now stale)" in str(failed.value)
     assert raw_days(store, case.source) == [DAY1.date()]  # nothing lost, nothing half-written
-    s = status(store, case.source)
+    s = source_state(store, case.source)
     assert (
         s["last_status"] == "failed"
         and s["stale"]
@@ -173,7 +155,7 @@ DAY1_BODIES = {
         LOOPBACK_PATHS["azure"],
         (FIXTURES / "azure" / "northeurope-0_2026-07-25.json").read_bytes(),
     ),  # NC8as T4 v3 Spot 0.349614
-    "gpuhunt": (
+    "gpuhunt_lambdalabs": (
         LOOPBACK_PATHS["gpuhunt"] + "/lambdalabs/20260402-1/catalog.zip",  # Lambda on 2026-04-06: 8x H100 SXM 31.92
         zipped("lambdalabs", (FIXTURES / "gpuhunt" / "csv" / "lambdalabs_2026-04-06.csv").read_bytes()),
     ),
@@ -181,7 +163,7 @@ DAY1_BODIES = {
 PROBES = {  # (raw table filter, price column, price on the day-1 body, price in the default fixtures)
     "aws": ("instance_type = 'p5.48xlarge' AND region_code = 'us-east-1'", "price_per_unit", 98.32, 55.04),
     "azure": ("sku_name = 'NC8as T4 v3 Spot' AND arm_region_name = 'northeurope'", "retail_price", 0.349614, 0.279724),
-    "gpuhunt": ("instance_name = 'gpu_8x_h100_sxm5'", "price", 31.92, 27.52),
+    "gpuhunt_lambdalabs": ("instance_name = 'gpu_8x_h100_sxm5'", "price", 31.92, 27.52),
 }
 
 
@@ -189,7 +171,7 @@ def probe_prices(store, name) -> list[tuple[dt.date, float]]:
     where, column, *_ = PROBES[name]
     with connect_reader(store.path) as con:
         return queries.frame(
-            con, f"SELECT snapshot_date, {column} FROM {CASES[name].source.raw_table} WHERE {where} ORDER BY 1"
+            con, f"SELECT snapshot_date, {column} FROM {HISTORY_SOURCES[name].raw_table} WHERE {where} ORDER BY 1"
         ).rows()
 
 
@@ -205,10 +187,13 @@ def write_core(store, source: Source, day: dt.date) -> None:
         build_gpu_prices_daily(con, (source,), today=day, computed_at=dt.datetime.combine(day, dt.time(7)))
 
 
-@pytest.mark.parametrize("name", CASES)
+HISTORY_SOURCES = {"aws": aws.SOURCE, "azure": azure.SOURCE, "gpuhunt_lambdalabs": gpuhunt.BY_PROVIDER["lambdalabs"]}
+
+
+@pytest.mark.parametrize("name", HISTORY_SOURCES)
 def test_two_days_of_history_and_a_rerun_replaces_only_its_day(server, store, name, monkeypatch):
     monkeypatch.setenv(azure.REGIONS_ENV, "northeurope")  # one region: the day-1 page answers the first request
-    source, (path, day1_body) = CASES[name].source, DAY1_BODIES[name]
+    source, (path, day1_body) = HISTORY_SOURCES[name], DAY1_BODIES[name]
     _, _, old, new = PROBES[name]
     server.behave(path, body=day1_body, times=1)
     ingest_source(source, store, loopback_ingest(server), now=DAY1)

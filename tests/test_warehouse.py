@@ -7,8 +7,9 @@ import polars as pl
 import pytest
 
 import warehouse
+from assets.sources import SOURCES
 from warehouse import queries
-from warehouse.migrate import available_migrations
+from warehouse.migrate import available_migrations, expand_repeats
 
 
 def test_migrations_apply_once_and_upgrade_in_place(warehouse_path):
@@ -35,6 +36,20 @@ def test_an_older_warehouse_gets_only_the_missing_migrations(warehouse_path):
     with warehouse.connect_writer(warehouse_path) as con:
         assert [r[0] for r in con.execute("SELECT name FROM meta.schema_migrations ORDER BY name").fetchall()] == names
         assert con.execute("SELECT source FROM meta.source_runs").fetchall() == [("old",)]
+
+
+def test_a_repeat_block_is_written_once_and_applied_per_value():
+    block = "-- repeat {cloud} in aws gcp\nCREATE TABLE raw.x_{cloud} (a INT); -- {cloud}\n-- end repeat\n"
+    sql = f"SELECT 1;\n{block}SELECT 2;\n"
+    assert expand_repeats(sql) == (
+        "SELECT 1;\nCREATE TABLE raw.x_aws (a INT); -- aws\nCREATE TABLE raw.x_gcp (a INT); -- gcp\nSELECT 2;\n"
+    )
+    assert expand_repeats("SELECT {cloud};\n") == "SELECT {cloud};\n"  # outside a block nothing is replaced
+    # every source of the registry has its raw table after migrating (the per-cloud ones come from repeat blocks)
+    con = duckdb.connect(":memory:")
+    warehouse.migrate(con)
+    tables = {f"{s}.{t}" for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
+    assert {f"raw.{source.table}" for source in SOURCES} <= tables
 
 
 TABLE_COMMENTS = """

@@ -5,11 +5,15 @@ meta.schema_migrations. Never edit a migration that has shipped: add one. Migrat
 only; every view and macro lives in its own file in views/ (its current SQL in one place) and is
 re-created after migrating. A fingerprint of both folders, kept in meta.schema_state, lets a writer
 skip all of it in one lookup when nothing changed.
+
+Tables of one layout (one raw table per cloud of a catalog) are written once, between
+`-- repeat {name} in a b c` and `-- end repeat`: the block is applied for each value in turn.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from importlib import resources
 
@@ -28,9 +32,20 @@ def _sql_files(package: str) -> list[tuple[str, str]]:
     )
 
 
+_REPEAT = re.compile(r"^-- repeat \{(\w+)\} in ([\w ]+)\n(.*?)^-- end repeat\n", re.M | re.S)
+
+
+def expand_repeats(sql: str) -> str:
+    """Each `-- repeat {name} in a b c` ... `-- end repeat` block, once per value, with {name} replaced."""
+    return _REPEAT.sub(
+        lambda m: "".join(m[3].replace("{" + m[1] + "}", value) for value in m[2].split()),
+        sql,
+    )
+
+
 def available_migrations() -> list[tuple[str, str]]:
-    """(name, sql) of every migration file, in the order they apply."""
-    return _sql_files(MIGRATIONS_PACKAGE)
+    """(name, sql) of every migration file, in the order they apply, repeat blocks expanded."""
+    return [(name, expand_repeats(sql)) for name, sql in _sql_files(MIGRATIONS_PACKAGE)]
 
 
 def view_files() -> list[tuple[str, str]]:

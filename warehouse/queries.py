@@ -58,8 +58,11 @@ def latest_gpu_prices(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return frame(con, "SELECT * FROM marts.latest_gpu_prices")
 
 
-def source_status(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return frame(con, "SELECT * FROM marts.source_status ORDER BY source")
+def source_status(con: duckdb.DuckDBPyConnection, names: list[str] | None = None) -> pl.DataFrame:
+    """marts.source_status, for the named sources only when given (a retired source keeps its log, not its row)."""
+    if names is None:
+        return frame(con, "SELECT * FROM marts.source_status ORDER BY source")
+    return frame(con, "SELECT * FROM marts.source_status WHERE list_contains(?, source) ORDER BY source", [names])
 
 
 def training_costs(con: duckdb.DuckDBPyConnection, model: str | None = None) -> pl.DataFrame:

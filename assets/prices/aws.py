@@ -368,5 +368,6 @@ SOURCE = Source(
     snapshot=Snapshot("assets.prices.snapshots.aws"),
     first_party_for="aws",
     deadline_s=300.0,  # three region files of ~500 MB each at a few MB/s
+    providers=("aws",),
     summary="EC2 on-demand Linux GPU instances per region (bulk price list, streamed)",
 )

@@ -26,7 +26,7 @@ import polars as pl
 from assets.errors import SourceError
 from assets.http import HttpClient
 from assets.prices.mappings import AZURE_GPU_SKUS, load_mapping
-from assets.prices.offers import as_offers
+from assets.prices.offers import as_offers, split_placeholders
 from assets.source import Snapshot, Source
 
 NAME = "azure"
@@ -189,8 +189,17 @@ def _mapping() -> pl.DataFrame:
 
 def normalize(raw: pl.DataFrame) -> pl.DataFrame:
     """One row per (region, SKU, on_demand|spot), priced per instance-hour; SKUs the map lacks are left out (see
-    unmapped_skus).
+    unmapped_skus); a Spot meter at or above its on-demand price is a placeholder, dropped (see placeholders).
     """
+    return split_placeholders(_all_offers(raw))[0]
+
+
+def placeholders(raw: pl.DataFrame) -> int:
+    """How many Spot prices normalize drops for being at or above their SKU's on-demand price in the region."""
+    return split_placeholders(_all_offers(raw))[1].height
+
+
+def _all_offers(raw: pl.DataFrame) -> pl.DataFrame:
     rows = (
         _linux_hourly(raw)
         .join(_mapping(), on="sku_key", how="inner")
@@ -251,5 +260,7 @@ SOURCE = Source(
     normalize=normalize,
     snapshot=Snapshot("assets.prices.snapshots.azure"),
     first_party_for="azure",
+    providers=("azure",),
+    placeholders=placeholders,
     summary="N-series on-demand and spot per region (every NextPageLink followed)",
 )

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from assets.checks import CheckOutcome
+from assets.energy import ecb
+from assets.energy.tariffs import FX_SCHEMA
 from assets.prices.checks import price_checks
 from assets.prices.gpu_names import price_rows
 from assets.prices.market import MARKET_GRACE, daily_stats, market_state, prefer, visible_on
@@ -32,12 +34,25 @@ class PricesBuild:
     version: str
 
 
+def first_party_map(sources: tuple[Source, ...]) -> dict[str, str]:
+    """Source name -> the provider whose own prices it carries (from the registry)."""
+    return {s.name: s.first_party_for for s in sources if s.first_party_for}
+
+
+def newest_fx(con) -> pl.DataFrame:
+    """The newest ECB reference rates (USD per unit of each currency), for prices published in another currency."""
+    raw = snapshots.newest_slices(con, ecb.SOURCE.raw_table)
+    fx = ecb.normalize(raw) if raw.height else pl.DataFrame(schema=FX_SCHEMA)
+    return fx.filter(pl.col("fx_date") == pl.col("fx_date").max())
+
+
 def build_gpu_prices(con, sources: tuple[Source, ...]) -> PricesBuild:
     """(Re)normalize each source's newest raw snapshot into core.gpu_prices, hold implausible rows, and rewrite
     today's state (core.gpu_prices_current, core.gpu_prices_accepted): one transaction, all or nothing."""
     aliases = queries.read_table(con, "core.gpu_aliases")
     specs = queries.read_table(con, "core.gpu_specs")
     confirmations = queries.read_table(con, "core.price_confirmations")
+    fx = newest_fx(con)
     normalized, missing = [], []
     for source in sources:
         day = snapshots.newest_date(con, source.raw_table, source.name)
@@ -45,7 +60,7 @@ def build_gpu_prices(con, sources: tuple[Source, ...]) -> PricesBuild:
             missing.append(source.name)
             continue
         raw = snapshots.slices(con, source.raw_table, {source.name: day})
-        normalized.append((source, day, price_rows(source.normalize(raw), aliases, specs)))
+        normalized.append((source, day, price_rows(source.normalize(raw), aliases, specs, fx)))
     # plausible bands come from every source's current rows together, so one source's glitch stands out
     bands = (
         plausible_bands(pl.concat([rows for _, _, rows in normalized]))
@@ -60,7 +75,11 @@ def build_gpu_prices(con, sources: tuple[Source, ...]) -> PricesBuild:
             replace_snapshot(con, "core.gpu_prices", rows, source=source.name, snapshot_date=day)
             prices.replace_accepted(con, source.name, update_accepted(accepted, rows, day))
             held_rows.append(rows)
-        current = prefer(pl.concat(held_rows, how="vertical_relaxed")) if held_rows else prices.current_gpu_prices(con)
+        current = (
+            prefer(pl.concat(held_rows, how="diagonal_relaxed"), first_party_map(sources))
+            if held_rows
+            else prices.current_gpu_prices(con)
+        )
         prices.replace_current(con, current)
     # the same prices (whenever fetched, whatever a held row's reason text says) give the same version,
     # so a daily re-stamp of unchanged prices recomputes no cost
@@ -109,7 +128,7 @@ def build_gpu_prices_daily(con, sources: tuple[Source, ...], *, today: dt.date, 
     frames = []
     for day in days:
         visible = visible_on(snapshots.newest_dates(con, "core.gpu_prices", as_of=day), day, intervals)
-        state = market_state(snapshots.slices(con, "core.gpu_prices", visible))
+        state = market_state(snapshots.slices(con, "core.gpu_prices", visible), first_party_map(sources))
         if state.height:
             frames.append(daily_stats(state, day, computed_at))
     rows = pl.concat(frames) if frames else pl.DataFrame()

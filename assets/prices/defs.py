@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 
 from assets.automation import on_any_input_update
+from assets.energy import ecb
 from assets.metadata import OWNERS, check_result, check_specs, markdown_preview, table_metadata
 from assets.prices.build import build_gpu_prices, build_gpu_prices_daily
 from assets.prices.checks import SPECS as PRICE_CHECKS
@@ -13,11 +14,17 @@ from assets.versions import utc_now
 
 GPU_PRICES = dg.AssetKey(["core", "gpu_prices"])
 RAW_PRICE_KEYS = [dg.AssetKey(["raw", source.table]) for source in PRICE_SOURCES]
+# prices published in another currency (Scaleway, EUR) are converted at the newest ECB rate
+FX_KEY = dg.AssetKey(["raw", ecb.SOURCE.table])
 
 
 @dg.asset(
     key=GPU_PRICES,
-    deps=[*RAW_PRICE_KEYS, *(dg.AssetKey(["core", t]) for t in ("gpu_aliases", "gpu_specs", "price_confirmations"))],
+    deps=[
+        *RAW_PRICE_KEYS,
+        FX_KEY,
+        *(dg.AssetKey(["core", t]) for t in ("gpu_aliases", "gpu_specs", "price_confirmations")),
+    ],
     group_name="prices",
     kinds={"duckdb", "polars"},
     pool=WAREHOUSE_POOL,

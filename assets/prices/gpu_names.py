@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from assets.prices.offers import as_offers
+from assets.prices.offers import as_offers, to_usd
 from costmodel.hardware import peak_tflops
 
 
@@ -46,10 +46,18 @@ def canonicalize(offers: pl.DataFrame, aliases: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def price_rows(offers: pl.DataFrame, aliases: pl.DataFrame, specs: pl.DataFrame) -> pl.DataFrame:
-    """Offers -> core.gpu_prices rows: canonical name, $/GPU-hour, and $/PFLOP-hour of dense peak."""
+def price_rows(
+    offers: pl.DataFrame, aliases: pl.DataFrame, specs: pl.DataFrame, fx: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Offers -> core.gpu_prices rows: canonical name, $/GPU-hour, and $/PFLOP-hour of dense peak.
+
+    Rows priced in another currency are converted with `fx` (offers.to_usd: the stored ECB rates, the
+    rate kept beside the row); a row still without a USD price (no fx given, or no rate for its
+    currency) is left out: core.gpu_prices holds USD prices only, and its raw row stays in raw.
+    """
+    offers = to_usd(offers, fx) if fx is not None else as_offers(offers)
     return (
-        canonicalize(as_offers(offers), aliases)
+        canonicalize(offers.filter(pl.col("price_per_hour_usd").is_not_null()), aliases)
         .with_columns((pl.col("price_per_hour_usd") / pl.col("gpu_count")).alias("price_per_gpu_hour_usd"))
         .join(peak_tflops(specs), on="gpu_model", how="left")
         .with_columns(

@@ -8,7 +8,16 @@ src/gpuhunt/_internal/storage.py). `price` is USD per instance-hour; spot and on
 are separate rows (`spot` True/False); `location` is a region, or a zone for GCP;
 TPUs are `gpu_vendor` google with the slice as `gpu_name` (`v5litepod-8`; older
 catalogs wrote `tpu-v5litepod-8`). CPU-only rows are not kept; $0 rows are dropped.
-`provider` names the cloud; `source` = gpuhunt marks the row as an aggregator's.
+`provider` names the cloud; `source` = gpuhunt_<provider> marks the row as an aggregator's.
+
+Every provider is its own source (`gpuhunt_<provider>`, table `raw.gpuhunt_<provider>`): gpuhunt
+publishes each provider on its own and a failing provider keeps its previous version
+(../scratch research: .github/workflows/catalogs.yml), so one provider's missing catalog must not
+lose the others. Names follow the first-party sources: RunPod rows become
+`secure:<N>x <GPU type id>` (location a data centre id) or `community:<N>x <GPU type id>`
+(location a country code), cluster rows `cluster:<N>x <id>`; Lambda and OCI price every region
+alike, so their rows collapse to region NULL when all regions agree. A spot row at or above its
+on-demand price is a placeholder: dropped and counted (placeholders).
 See ../shared/notes/sources.md A2.
 """
 
@@ -22,12 +31,15 @@ import polars as pl
 
 from assets.errors import SourceError
 from assets.http import HttpClient
-from assets.prices.offers import as_offers, tpu_slice_chips
+from assets.prices.offers import as_offers, split_placeholders, tpu_slice_chips
+from assets.prices.runpod import runpod_instance
 from assets.source import Snapshot, Source
 
 NAME = "gpuhunt"
-PROVIDERS = ("aws", "azure", "gcp", "lambdalabs", "runpod", "nebius", "oci")
+# every provider gpuhunt publishes an offline catalog for (catalog.OFFLINE_PROVIDERS; the catalog-* CI jobs)
+PROVIDERS = ("aws", "azure", "gcp", "lambdalabs", "runpod", "nebius", "oci", "verda", "cloudrift")
 PROVIDER_NAMES = {"lambdalabs": "lambda"}  # gpuhunt's provider names -> gpucost's
+GLOBAL_PRICE = {"lambda", "oci"}  # one list price in every region
 BASE_URLS = {"gpuhunt": "https://dstack-gpu-pricing.s3.eu-west-1.amazonaws.com/v3"}
 VERSION = re.compile(r"^[0-9A-Za-z._-]{1,64}$")
 
@@ -52,33 +64,37 @@ NUMERIC = ("price", "cpu", "memory", "gpu_count", "gpu_memory", "disk_size")
 MEMORY_VARIANTS = {("A100", 80.0): "A100-80GB", ("V100", 32.0): "V100-32GB"}
 
 
+def fetch_provider(client: HttpClient, urls: dict[str, str], provider: str, source: str = NAME) -> dict[str, bytes]:
+    """The provider's newest version id, then that version's catalog.zip (both kept)."""
+    version = client.get(f"{urls['gpuhunt']}/{provider}/version").content.decode("utf-8", "replace").strip()
+    if not VERSION.match(version):
+        raise SourceError(source, f"{provider}/version: expected a catalog version id, got {version[:80]!r}")
+    return {
+        f"{provider}-version": version.encode(),
+        provider: client.get(f"{urls['gpuhunt']}/{provider}/{version}/catalog.zip").content,
+    }
+
+
 def fetch(client: HttpClient, urls: dict[str, str]) -> dict[str, bytes]:
-    """Per provider: the newest version id, then that version's catalog.zip (both kept)."""
-    payloads = {}
-    for provider in PROVIDERS:
-        version = client.get(f"{urls['gpuhunt']}/{provider}/version").content.decode("utf-8", "replace").strip()
-        if not VERSION.match(version):
-            raise SourceError(NAME, f"{provider}/version: expected a catalog version id, got {version[:80]!r}")
-        payloads[f"{provider}-version"] = version.encode()
-        payloads[provider] = client.get(f"{urls['gpuhunt']}/{provider}/{version}/catalog.zip").content
-    return payloads
+    """Every provider's catalog (tests; each source fetches its own)."""
+    return {k: v for provider in PROVIDERS for k, v in fetch_provider(client, urls, provider).items()}
 
 
-def parse_catalog(provider: str, archive: bytes, version: str = "") -> pl.DataFrame:
+def parse_catalog(provider: str, archive: bytes, version: str = "", source: str = NAME) -> pl.DataFrame:
     """One provider's catalog.zip -> its GPU rows, columns read by name."""
     try:
         with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
             names = zipped.namelist()
             if f"{provider}.csv" not in names:
-                raise SourceError(NAME, f"{provider} catalog.zip holds {names[:5]}, not {provider}.csv")
+                raise SourceError(source, f"{provider} catalog.zip holds {names[:5]}, not {provider}.csv")
             body = zipped.read(f"{provider}.csv")
     except zipfile.BadZipFile as exc:
-        raise SourceError(NAME, f"{provider} catalog.zip is not a zip archive ({exc}): {archive[:40]!r}") from exc
+        raise SourceError(source, f"{provider} catalog.zip is not a zip archive ({exc}): {archive[:40]!r}") from exc
     frame = pl.read_csv(io.BytesIO(body), infer_schema=False)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise SourceError(
-            NAME, f"{provider}.csv: expected column(s) {', '.join(missing)} not in header {frame.columns[:14]}"
+            source, f"{provider}.csv: expected column(s) {', '.join(missing)} not in header {frame.columns[:14]}"
         )
     frame = frame.select([pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c) for c in COLUMNS])
     frame = frame.with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
@@ -90,28 +106,31 @@ def parse_catalog(provider: str, archive: bytes, version: str = "") -> pl.DataFr
     for column in ("price", "gpu_count", "spot"):
         bad = frame.filter(pl.col(column).is_not_null() & typed[column].is_null())
         if bad.height:
-            raise SourceError(NAME, f"{provider}.csv: {bad.height} row(s) with a bad {column}, e.g. {bad[column][0]!r}")
+            raise SourceError(
+                source, f"{provider}.csv: {bad.height} row(s) with a bad {column}, e.g. {bad[column][0]!r}"
+            )
     return typed.filter(pl.col("gpu_count") > 0).with_columns(
         pl.lit(provider).alias("provider"), pl.lit(version or None, pl.String).alias("catalog_version")
     )
 
 
+def parse_provider(provider: str, payloads: dict[str, bytes], source: str = NAME) -> pl.DataFrame:
+    if provider not in payloads:
+        raise SourceError(source, f"no catalog for {provider}")
+    version = payloads.get(f"{provider}-version", b"").decode("utf-8", "replace").strip()
+    return parse_catalog(provider, payloads[provider], version, source)
+
+
 def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
-    missing = [p for p in PROVIDERS if p not in payloads]
-    if missing:
-        raise SourceError(NAME, f"no catalog for {', '.join(missing)}")
-    return pl.concat(
-        [parse_catalog(p, payloads[p], payloads.get(f"{p}-version", b"").decode().strip()) for p in PROVIDERS]
-    )
+    """Several providers' catalogs at once (tests; each source parses its own)."""
+    providers = [p for p in PROVIDERS if p in payloads]
+    if not providers:
+        raise SourceError(NAME, "no catalog")
+    return pl.concat([parse_provider(p, payloads) for p in providers])
 
 
-def normalize(raw: pl.DataFrame) -> pl.DataFrame:
-    """One row per (provider, region, instance, pricing): zones collapse to their region's cheapest.
-
-    TPU slices become `tpu-<slice>` counted in chips (named tpu-<family>, as the alias
-    table knows them). An instance name sold with several GPU configurations (RunPod
-    pods by GPU count, GCP n1 hosts by attached GPU) gets the configuration appended.
-    """
+def _all_offers(raw: pl.DataFrame) -> pl.DataFrame:
+    """Every price row in the offer shape, placeholders included (normalize drops them, placeholders counts them)."""
     is_tpu = (pl.col("gpu_vendor").str.to_lowercase() == "google").fill_null(False) | pl.col(
         "gpu_name"
     ).str.starts_with("tpu-")
@@ -123,6 +142,14 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
             .then(pl.lit(variant))
             .otherwise(memory_name)
         )
+    is_runpod = pl.col("provider") == "runpod"
+    runpod_cloud = (
+        pl.when(pl.col("flags").fill_null("").str.contains(r"\brunpod-cluster\b"))
+        .then(pl.lit("cluster"))
+        .when(pl.col("location").str.contains("-"))  # a data centre id (EU-RO-1); a country code has none
+        .then(pl.lit("secure"))
+        .otherwise(pl.lit("community"))
+    )
     offers = (
         raw.filter(pl.col("price") > 0)
         .with_columns(
@@ -136,7 +163,12 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.coalesce(memory_name, "gpu_name"))
             .alias("gpu_name_raw"),
             pl.when(is_tpu).then(tpu_slice_chips(tpu_slice)).otherwise(pl.col("gpu_count")).alias("gpu_count"),
-            pl.when(is_tpu).then("tpu-" + tpu_slice).otherwise(pl.col("instance_name")).alias("instance_type"),
+            pl.when(is_tpu)
+            .then("tpu-" + tpu_slice)
+            .when(is_runpod)
+            .then(runpod_instance(runpod_cloud, pl.col("gpu_count"), type_id=pl.col("instance_name")))
+            .otherwise(pl.col("instance_name"))
+            .alias("instance_type"),
             pl.when(pl.col("spot")).then(pl.lit("spot")).otherwise(pl.lit("on_demand")).alias("pricing"),
         )
         .filter(pl.col("gpu_count") > 0)
@@ -148,38 +180,65 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("instance_type"))
         .alias("instance_type")
     )
+    key = ["source", "provider", "region", "instance_type", "gpu_name_raw", "gpu_count", "pricing"]
+    offers = offers.group_by(*key, "snapshot_date", "fetched_at", "origin").agg(
+        pl.col("price").min().alias("price_per_hour_usd")
+    )
+    same_everywhere = pl.col("provider").is_in(list(GLOBAL_PRICE)) & (
+        pl.col("price_per_hour_usd").n_unique().over("provider", "instance_type", "pricing", "gpu_count") == 1
+    )
+    offers = offers.with_columns(
+        pl.when(same_everywhere).then(pl.lit(None, pl.String)).otherwise(pl.col("region")).alias("region")
+    ).unique([c for c in offers.columns if c != "fetched_at"], keep="first", maintain_order=True)
     return as_offers(
-        offers.group_by(
-            "source",
-            "provider",
-            "region",
-            "instance_type",
-            "gpu_name_raw",
-            "gpu_count",
-            "pricing",
-            "snapshot_date",
-            "fetched_at",
-            "origin",
+        offers.with_columns(pl.lit("instance").alias("price_basis"), pl.lit("USD").alias("currency")).sort(
+            "provider", "region", "instance_type", "pricing", nulls_last=True
         )
-        .agg(pl.col("price").min().alias("price_per_hour_usd"))
-        .with_columns(pl.lit("instance").alias("price_basis"), pl.lit("USD").alias("currency"))
-        .sort("provider", "region", "instance_type", "pricing")
     )
 
 
-SOURCE = Source(
-    name=NAME,
-    table="gpuhunt_offers",
-    description=(
-        "dstack's gpuhunt catalogs (dstack-gpu-pricing S3, v3/{provider}/{version}/catalog.zip) for "
-        + ", ".join(PROVIDERS)
-        + ": an aggregator's GPU offers, on-demand and spot as separate rows, USD per instance-hour."
-    ),
-    base_urls=BASE_URLS,
-    fetch=fetch,
-    parse=parse,
-    normalize=normalize,
-    version_ignores=("catalog_version",),
-    snapshot=Snapshot("assets.prices.snapshots.gpuhunt"),
-    summary="one row per offer (on-demand and spot) for " + ", ".join(PROVIDERS),
-)
+def normalize(raw: pl.DataFrame) -> pl.DataFrame:
+    """One row per (provider, region, instance, pricing): zones collapse to their region's cheapest.
+
+    TPU slices become `tpu-<slice>` counted in chips (named tpu-<family>, as the alias
+    table knows them). An instance name sold with several GPU configurations (GCP n1 hosts
+    by attached GPU) gets the configuration appended. Placeholders are dropped.
+    """
+    return split_placeholders(_all_offers(raw))[0]
+
+
+def placeholders(raw: pl.DataFrame) -> int:
+    """How many spot prices normalize drops for being at or above their on-demand price."""
+    return split_placeholders(_all_offers(raw))[1].height
+
+
+def provider_source(provider: str) -> Source:
+    name = f"{NAME}_{provider}"
+
+    def fetch_one(client: HttpClient, urls: dict[str, str]) -> dict[str, bytes]:
+        return fetch_provider(client, urls, provider, name)
+
+    def parse_one(payloads: dict[str, bytes]) -> pl.DataFrame:
+        return parse_provider(provider, payloads, name)
+
+    return Source(
+        name=name,
+        table=name,
+        description=(
+            f"dstack's gpuhunt catalog for {provider} (dstack-gpu-pricing S3, v3/{provider}/{{version}}/catalog.zip): "
+            "an aggregator's GPU offers, on-demand and spot as separate rows, USD per instance-hour."
+        ),
+        base_urls=BASE_URLS,
+        fetch=fetch_one,
+        parse=parse_one,
+        normalize=normalize,
+        placeholders=placeholders,
+        version_ignores=("catalog_version",),
+        snapshot=Snapshot("assets.prices.snapshots.gpuhunt", only=(provider, f"{provider}-version")),
+        providers=(PROVIDER_NAMES.get(provider, provider),),
+        summary=f"gpuhunt catalog for {provider}: one row per offer (on-demand and spot), published hourly",
+    )
+
+
+SOURCES: tuple[Source, ...] = tuple(provider_source(p) for p in PROVIDERS)
+BY_PROVIDER: dict[str, Source] = dict(zip(PROVIDERS, SOURCES, strict=True))

@@ -1,18 +1,23 @@
 """Lambda's public pricing page (lambda.ai/pricing), read with BeautifulSoup. Source name `lambda`.
 
-Page structure (server-rendered; learned from public scrapers of it, e.g.
-becloudready/gpu-price sources/lambdalabs.py and collectors noting the 2026 layout):
-under "Instances pricing", four tab panels (role="tabpanel", aria-labelledby the tab
-whose text is the instance size: 8x, 4x, 2x, 1x), each with a <table> headed
-Plan | VRAM/GPU | vCPUs | RAM | STORAGE | PRICE/GPU/HR*. A row is
-`<tr data-plan="NVIDIA H100 SXM"><th>NVIDIA H100 SXM</th><td data-label="VRAM/GPU">80 GB</td>…`.
-CSS classes are hashed and change between deploys, so we match header text,
-data-label and the tab semantics, never classes. Other tables on the page (the
-1-Click Clusters' reserved prices) have no VRAM/GPU column and are left out.
+Page structure (server-rendered; verified by three independent public scrapers of it, see
+/work/scratch/research_sources/lambda_page.md): under "Instances pricing", tab buttons whose text
+is the instance size (8x, 4x, 2x, 1x) and one <table> per tab, headed
+Plan | VRAM/GPU | vCPUs | RAM | STORAGE | PRICE/GPU/HR* (the asterisk refers to sales tax).
+CSS classes are hashed and change between deploys, and no public copy shows `data-*`
+attributes, so cells are matched by their column's header text and tables to tabs by the
+tab's text: through `aria-labelledby` / `aria-controls` where the page links them, else in page
+order (the n-th sized tab labels the n-th price table). Other tables on the page (1-Click
+Clusters' reserved prices) have no VRAM/GPU column and are left out.
 
-Prices are per GPU-hour, the same in every region (the page names none: region is
-NULL). An instance of N GPUs costs N x the per-GPU price; its name follows Lambda's
-API naming (gpu_8x_h100_sxm5) so rows compare with catalogs built from the API.
+Prices are per GPU-hour, the same in every region (the page names none: region is NULL). An
+instance of N GPUs costs N x the per-GPU price. Instance names are exactly Lambda's API names
+(checked against the API's catalog of the same days, anycloud-sh/catalog lambda/vms.csv: every
+page price x GPUs equals the API instance price): gpu_{N}x_{stem} with b200_sxm6, h100_sxm5,
+h100_pcie, gh200, a100_80gb_sxm4 (80 GB SXM), a100 (40 GB SXM at 2x/4x/8x), a100_sxm4 (the 1x
+40 GB SXM: "1x A100 (40 GB SXM4)"), a6000, a10, rtx6000, and v100_n for Tesla V100 (the page's
+88-vCPU row; gpu_8x_v100 is a 92-vCPU twin at the same price). The 1x A100 PCIe is
+`gpu_1x_a100`, Lambda's API name for it; Lambda has no `gpu_1x_a100_pcie`.
 """
 
 from __future__ import annotations
@@ -44,19 +49,25 @@ RAW_SCHEMA = {
     "price_per_gpu_hour_usd": pl.Float64,
 }
 
-# Plan -> Lambda API instance-name stem, as the API names them (lambda/vms.csv captures,
-# anycloud-sh/catalog 2026-05-07). Keyed by plan and VRAM where one plan has two memory sizes.
+# Plan -> Lambda API instance-name stem, as the API names them (lambda/vms.csv captures, anycloud-sh/catalog
+# 2026-05-07; the page-to-API table in /work/scratch/research_sources/lambda_page.md). Keys are the plan,
+# lower-case, with the VRAM where one plan has two memory sizes; "1x " keys hold for the 1-GPU tab only.
 INSTANCE_STEMS = {
     "nvidia b200 sxm6": "b200_sxm6",
     "nvidia h100 sxm": "h100_sxm5",
     "nvidia h100 pcie": "h100_pcie",
     "nvidia gh200": "gh200",
     "nvidia a100 sxm 80gb": "a100_80gb_sxm4",
+    "1x nvidia a100 sxm 40gb": "a100_sxm4",
+    "nvidia a100 sxm 40gb": "a100",
     "nvidia a100 sxm": "a100",
+    "nvidia a100 pcie": "a100",
+    "nvidia a100 pcie 40gb": "a100",
     "nvidia a10": "a10",
+    "nvidia a6000": "a6000",
     "nvidia rtx a6000": "a6000",
     "nvidia quadro rtx 6000": "rtx6000",
-    "nvidia tesla v100": "v100",
+    "nvidia tesla v100": "v100_n",
 }
 
 
@@ -74,27 +85,46 @@ def _is_instance_table(headers: list[str]) -> bool:
     return any(h.startswith(PRICE_HEADER) for h in upper) and VRAM_HEADER in upper
 
 
-def _instance_size(table: Tag, soup: BeautifulSoup) -> float:
-    """GPUs per instance from the tab that labels the table's panel ('8x' -> 8)."""
-    panel = table.find_parent(attrs={"role": "tabpanel"})
-    tab = soup.find(id=panel.get("aria-labelledby")) if panel is not None and panel.get("aria-labelledby") else None
-    match = re.fullmatch(r"(\d+)\s*x", clean_text(tab.get_text()).lower()) if tab is not None else None
-    if not match:
-        raise SourceError(
-            NAME,
-            "an instance price table is not in a tab labelled with its instance size (8x, 4x, 2x, 1x): the page layout "
-            "changed",
-        )
-    return float(match.group(1))
+def _tab_size(tab: Tag) -> float | None:
+    match = re.fullmatch(r"(\d+)\s*x", clean_text(tab.get_text()).lower())
+    return float(match.group(1)) if match else None
+
+
+def _instance_sizes(tables: list[Tag], soup: BeautifulSoup) -> list[float]:
+    """GPUs per instance of each price table, from the tab text that labels it ('8x' -> 8)."""
+    tabs = [t for t in soup.find_all(attrs={"role": "tab"}) if _tab_size(t) is not None]
+    if not tabs:
+        tabs = [t for t in soup.find_all(["button", "a", "li"]) if _tab_size(t) is not None]
+    by_panel = {}
+    for tab in tabs:
+        for attr in ("aria-controls", "data-target", "href"):
+            if tab.get(attr):
+                by_panel[str(tab[attr]).lstrip("#")] = _tab_size(tab)
+    sizes = []
+    for i, table in enumerate(tables):
+        size = None
+        panel = table.find_parent(attrs={"role": "tabpanel"})
+        if panel is not None:
+            labelled = panel.get("aria-labelledby")
+            tab = soup.find(id=labelled) if labelled else None
+            size = _tab_size(tab) if tab is not None else by_panel.get(panel.get("id", ""))
+        if size is None and len(tabs) == len(tables):
+            size = _tab_size(tabs[i])  # no link between tab and panel: the n-th tab labels the n-th table
+        if size is None:
+            raise SourceError(
+                NAME,
+                "an instance price table is not in a tab labelled with its instance size (8x, 4x, 2x, 1x): the page "
+                f"layout changed ({len(tabs)} sized tabs for {len(tables)} price tables)",
+            )
+        sizes.append(size)
+    return sizes
 
 
 def _row(tr: Tag, headers: list[str]) -> dict[str, str]:
-    """A row's cells keyed by data-label, falling back to the column header."""
+    """A row's cells keyed by their column header (upper-case, without the tax asterisk)."""
     cells = tr.find_all(["th", "td"])
     return {
-        (cell.get("data-label") or (headers[i] if i < len(headers) else str(i))).upper().rstrip("*"): clean_text(
-            cell.get_text()
-        )
+        (headers[i] if i < len(headers) else str(i)).upper().rstrip("*").strip(): clean_text(cell.get_text())
         for i, cell in enumerate(cells)
     }
 
@@ -102,6 +132,12 @@ def _row(tr: Tag, headers: list[str]) -> dict[str, str]:
 def _number(text: str | None) -> float | None:
     match = re.search(r"\d+(?:\.\d+)?", (text or "").replace(",", ""))
     return float(match.group()) if match else None
+
+
+def _plan_vram(plan: str) -> float | None:
+    """VRAM written in the plan name ("NVIDIA A100 SXM 80 GB") where the VRAM/GPU cell is empty."""
+    match = re.search(r"(\d+)\s*GB", plan, re.I)
+    return float(match.group(1)) if match else None
 
 
 def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
@@ -116,22 +152,19 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
             "changed",
         )
     rows = []
-    for table in tables:
-        size = _instance_size(table, soup)
+    for table, size in zip(tables, _instance_sizes(tables, soup), strict=True):
         headers = _header_texts(table)
         for tr in (table.find("tbody") or table).find_all("tr"):
             cells = _row(tr, headers)
-            plan = clean_text(tr.get("data-plan")) or next(iter(cells.values()), "")
+            plan = cells.get("PLAN") or next(iter(cells.values()), "")
             price = usd_amount(cells.get(PRICE_HEADER))
-            if (
-                price is None or not plan or plan.upper() == "PLAN"
-            ):  # header row, or a plan shown without a price (sold out)
+            if price is None or not plan or plan.upper() == "PLAN":  # header row, or a plan without a price
                 continue
             rows.append(
                 {
                     "plan": plan,
                     "instance_size": size,
-                    "vram_per_gpu_gb": _number(cells.get(VRAM_HEADER)),
+                    "vram_per_gpu_gb": _number(cells.get(VRAM_HEADER)) or _plan_vram(plan),
                     "vcpus": _number(cells.get("VCPUS")),
                     "ram": cells.get("RAM"),
                     "storage": cells.get("STORAGE"),
@@ -143,15 +176,16 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=RAW_SCHEMA)
 
 
-def _instance_stem(plan: pl.Expr, vram: pl.Expr) -> pl.Expr:
+def _instance_stem(plan: pl.Expr, vram: pl.Expr, size: pl.Expr) -> pl.Expr:
     """Lambda's API stem for a plan; unknown plans get one built from their name (lowercase, underscores)."""
-    with_vram = pl.format("{} {}gb", plan.str.to_lowercase(), vram.cast(pl.Int64))
-    derived = (
-        plan.str.to_lowercase().str.replace(r"^nvidia\s+", "").str.replace_all(r"[^a-z0-9]+", "_").str.strip_chars("_")
-    )
+    name = plan.str.to_lowercase().str.replace(r"\s*\(.*\)$", "").str.replace(r"\s+\d+\s*gb$", "")
+    with_vram = pl.format("{} {}gb", name, vram.cast(pl.Int64))
+    sized = pl.format("{}x {}", size.cast(pl.Int64), with_vram)
+    derived = name.str.replace(r"^nvidia\s+", "").str.replace_all(r"[^a-z0-9]+", "_").str.strip_chars("_")
     return pl.coalesce(
+        sized.replace_strict(INSTANCE_STEMS, default=None),
         with_vram.replace_strict(INSTANCE_STEMS, default=None),
-        plan.str.to_lowercase().replace_strict(INSTANCE_STEMS, default=None),
+        name.replace_strict(INSTANCE_STEMS, default=None),
         derived,
     )
 
@@ -164,7 +198,7 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
         pl.format(
             "gpu_{}x_{}",
             pl.col("instance_size").cast(pl.Int64),
-            _instance_stem(pl.col("plan"), pl.col("vram_per_gpu_gb")),
+            _instance_stem(pl.col("plan"), pl.col("vram_per_gpu_gb"), pl.col("instance_size")),
         ).alias("instance_type"),
         pl.col("plan").alias("gpu_name_raw"),
         pl.col("instance_size").alias("gpu_count"),
@@ -190,5 +224,6 @@ SOURCE = Source(
     normalize=normalize,
     snapshot=Snapshot("assets.prices.snapshots.lambda_page"),
     first_party_for="lambda",
+    providers=("lambda",),
     summary="on-demand per GPU-hour for every plan and instance size, one price everywhere",
 )

@@ -3,9 +3,9 @@
 An offer is (provider, region, instance_type, pricing, commitment_term). Several sources may price it
 (a provider's own page and two aggregators); `prefer` picks the one the marts use and lists the others:
 - never a held row;
-- the first-party row (source = provider) while it is at most FIRST_PARTY_GRACE older than the newest
-  row of the offer: a provider's own source that stopped parsing must not hide an aggregator's fresher
-  price for weeks;
+- the first-party row (the provider's own source, `first_party_for` in the registry) while it is at most
+  FIRST_PARTY_GRACE older than the newest row of the offer: a provider's own source that stopped parsing
+  must not hide an aggregator's fresher price for weeks;
 - a first-party price without a region (Lambda's page: one price everywhere) stands for that offer in
   every region, so the aggregators' per-region copies of it are not shown again;
 - a region-less row steps back where a fresher source prices the offer region by region;
@@ -27,8 +27,12 @@ MARKET_GRACE = dt.timedelta(days=2)
 OFFER = ["provider", "instance_type", "pricing", "commitment_term"]  # + region
 
 
-def prefer(rows: pl.DataFrame) -> pl.DataFrame:
-    """`rows` (every source's newest snapshot) with first_party, preferred and reported_by added."""
+def prefer(rows: pl.DataFrame, first_party: dict[str, str] | None = None) -> pl.DataFrame:
+    """`rows` (every source's newest snapshot) with first_party, preferred and reported_by added.
+
+    `first_party` maps a source name to the provider it is first-party for (assets/sources.py); without
+    it a source named after its provider is first-party.
+    """
     if rows.is_empty():
         return rows.with_columns(
             pl.lit(None, pl.Boolean).alias("first_party"),
@@ -36,9 +40,13 @@ def prefer(rows: pl.DataFrame) -> pl.DataFrame:
             pl.lit(None, pl.String).alias("reported_by"),
         )
     usable = pl.col("held_reason").is_null()
-    first_party = pl.col("source") == pl.col("provider")
+    own = (
+        pl.col("source").replace_strict(first_party, default=None, return_dtype=pl.String) == pl.col("provider")
+        if first_party
+        else pl.col("source") == pl.col("provider")
+    ).fill_null(False)
     marked = rows.with_row_index("_row").with_columns(
-        first_party.alias("first_party"),
+        own.alias("first_party"),
         usable.alias("_usable"),
         pl.col("region").is_null().alias("_everywhere"),
     )
@@ -115,9 +123,9 @@ def visible_on(newest_by_source: dict[str, dt.date], day: dt.date, intervals: di
     }
 
 
-def market_state(rows: pl.DataFrame) -> pl.DataFrame:
+def market_state(rows: pl.DataFrame, first_party: dict[str, str] | None = None) -> pl.DataFrame:
     """The offers on the market from the visible slices: each offer once, usable whole-instance prices of known GPUs."""
-    return prefer(rows).filter(
+    return prefer(rows, first_party).filter(
         pl.col("preferred") & pl.col("gpu_model").is_not_null() & (pl.col("price_basis") == "instance")
     )
 

@@ -160,5 +160,6 @@ SOURCE = Source(
     normalize=normalize,
     snapshot=Snapshot("assets.prices.snapshots.vast"),
     first_party_for="vast",
+    providers=("vast",),
     summary="the marketplace's daily price distribution per GPU model (count, min, p10, median)",
 )

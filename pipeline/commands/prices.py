@@ -5,6 +5,8 @@ With --gpu: every offer of that model, cheapest per GPU-hour first. --gpu names 
 or a family: 'H100' is H100-SXM, H100-PCIe and H100-NVL; 'A100-80GB' is the SXM and
 PCIe 80 GB parts; an alias a provider uses ('A6000') also works. With --gpus N: the
 cheapest ways to rent N GPUs of that model (whole instances, so you may rent more).
+With --providers: every provider with a price, the sources that report it, its offers (each
+once, however many sources list it) and when one of its sources last fetched live.
 """
 
 from __future__ import annotations
@@ -59,6 +61,13 @@ def cmd_prices(args) -> int:
         raise UsageError(f"--limit must be 0 (all) or more, got {args.limit}")
     if args.gpus is not None and not args.gpu:
         raise UsageError("--gpus needs --gpu (which GPU to rent N of)")
+    if args.providers and (args.gpu or args.gpus is not None or args.held or args.spot or args.region):
+        raise UsageError(
+            "--providers lists every provider (--provider picks one): it takes no --gpu, --gpus, --held, "
+            "--spot or --region"
+        )
+    if args.providers:
+        return _providers(args)
     if args.held and (args.gpus is not None or args.spot):
         raise UsageError(
             "--held lists held prices of every pricing: it takes --gpu, --provider and --region, not --gpus or --spot"
@@ -145,6 +154,31 @@ def cmd_prices(args) -> int:
     return 0
 
 
+def _providers(args) -> int:
+    import duckdb
+    import polars as pl
+
+    from warehouse import providers
+
+    try:
+        with reader() as con:
+            provider = _known(args.provider, prices_providers(con), "provider")
+            frame = providers.providers(con, provider)
+    except duckdb.Error as exc:
+        raise UsageError(f"cannot read the prices ({str(exc).splitlines()[0]}): run `gpucost run` first") from exc
+    shown = frame.with_columns(
+        pl.col("last_live_fetch_at").dt.strftime("%Y-%m-%d %H:%M").fill_null("never").alias("last_live_fetch")
+    ).select("provider", "offers", "gpu_models", "newest_price_date", "last_live_fetch", "sources")
+    _show(frame if args.json else shown, args, "Providers with a price: offers (each once), and their sources:")
+    return 0
+
+
+def prices_providers(con) -> list[str]:
+    from warehouse import providers
+
+    return providers.providers(con)["provider"].to_list()
+
+
 def register(subparsers) -> None:
     parser = one_line_errors(
         subparsers.add_parser(
@@ -164,6 +198,11 @@ def register(subparsers) -> None:
         action="store_true",
         help="prices held out of the marts (implausible, or a >5x jump), and how to confirm one; "
         "--gpu, --provider and --region filter them",
+    )
+    parser.add_argument(
+        "--providers",
+        action="store_true",
+        help="every provider with a price: its sources, offers (each once) and last live fetch",
     )
     parser.add_argument("--json", action="store_true", help="print rows as JSON (every column)")
     parser.set_defaults(func=cmd_prices)

@@ -2,12 +2,12 @@
 CREATE OR REPLACE VIEW marts.gpu_prices_by_place AS
 WITH offers AS (
     SELECT *, list_value(provider, region, gpu_model, pricing, price_basis, commitment_term) AS _place
-    FROM marts.latest_gpu_prices
-    WHERE gpu_model IS NOT NULL
+    FROM marts.gpu_prices_by_source
+    WHERE preferred AND gpu_model IS NOT NULL
 )
 SELECT provider, region, gpu_model, commitment_term, pricing, price_basis,
        price_per_gpu_hour_usd, price_per_pflop_hour_usd, instance_type, gpu_count, price_per_hour_usd, source,
-       (source = provider) AS first_party, origin, snapshot_date, age_days,
+       first_party, origin, snapshot_date, age_days,
        count(*) OVER (PARTITION BY _place) AS offers
 FROM offers
 QUALIFY row_number() OVER (PARTITION BY _place ORDER BY price_per_gpu_hour_usd, instance_type, source) = 1;
