@@ -10,22 +10,24 @@ from assets.ingest_defs import ingest_sources_asset, source_checks
 from assets.prices.defs import price_assets
 from assets.reference.defs import reference_files
 from pipeline.automation import automation_sensor, reference_files_sensor
+from pipeline.jobs import JOBS
 from pipeline.resources import build_resources
-from pipeline.schedules import daily_ingest_job, daily_ingest_schedule, source_freshness_job, source_freshness_schedule
+from pipeline.schedules import daily_ingest_schedule, source_freshness_schedule
 
 ALL_ASSETS = [ingest_sources_asset, reference_files, *price_assets, *energy_assets, *cost_assets]
 ALL_CHECKS = [source_checks]
 
 
-def build_definitions(**resource_options) -> dg.Definitions:
+def build_definitions(resources: dict | None = None, **resource_options) -> dg.Definitions:
+    """The code location, with the environment's resources unless `resources` are given (tests, `gpucost run`)."""
     # In-process: one process holds the DuckDB file, and steps share its connection rules.
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
-        jobs=[daily_ingest_job, source_freshness_job],
+        jobs=JOBS,
         schedules=[daily_ingest_schedule, source_freshness_schedule],
         sensors=[automation_sensor, reference_files_sensor],
-        resources=build_resources(**resource_options),
+        resources=resources if resources is not None else build_resources(**resource_options),
         executor=dg.in_process_executor,
     )
 

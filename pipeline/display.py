@@ -1,14 +1,24 @@
-"""What a person reads in the terminal: one way to write a number, and aligned tables. No polars needed.
+"""What a person reads in the terminal: one way to write a number, and tables that fit it. No polars needed.
 
 Money (a name ending in _usd or holding _usd_) has a $ and separators; years are written as years;
 large numbers have separators, small ones four significant figures; nothing is ever Python's None.
+The same rows go out as JSON or CSV for machines (`--json`, `--csv`), every column, values unformatted.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
+import math
+import os
+import shutil
 
 MISSING = "-"
+DEFAULT_WIDTH = 120  # a table printed to a file or a pipe fits this many columns
+MAX_TEXT_CELL = 34  # longer names are cut with an ellipsis in text tables (JSON and CSV keep them whole)
+MIN_TEXT_CELL = 14  # a table too wide for the terminal narrows its text columns to this before leaving columns out
 
 
 def _is_year(name: str) -> bool:
@@ -17,7 +27,16 @@ def _is_year(name: str) -> bool:
 
 
 def is_money(name: str) -> bool:
-    return name.endswith("_usd") or "_usd_" in name
+    return name.endswith("_usd") or "_usd_" in name or name.startswith("usd_")
+
+
+def money(value: float) -> str:
+    """$0.3456, $12.50, $1,234, $1.2M: four significant figures below $1, cents below $1,000, whole dollars above."""
+    if abs(value) < 1:
+        return f"${value:.4g}"
+    if abs(value) < 1000:
+        return f"${value:,.2f}"
+    return f"${value:,.0f}"
 
 
 def format_value(name: str, value) -> str:
@@ -30,43 +49,128 @@ def format_value(name: str, value) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, list | tuple):
+        numbers = all(isinstance(v, int | float) for v in value)  # "1,2,4,8": GPU counts stay narrow
+        return (", " if not numbers else ",").join(format_value(name, v) for v in value) or MISSING
     if not isinstance(value, int | float):
         return str(value)
-    if value != value:  # NaN
+    if value != value or math.isinf(value):  # NaN, inf
         return MISSING
     if _is_year(name) and float(value).is_integer():
         return str(int(value))
     if is_money(name):
-        return f"${value:.4g}" if abs(value) < 1 else f"${value:,.2f}" if abs(value) < 1000 else f"${value:,.0f}"
+        return money(value)
     if abs(value) >= 1e15:
         return f"{value:.4g}"
     if abs(value) >= 100:
         return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 1e7 else f"{value:,.2f}"
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, int) or float(value).is_integer():
+        return str(int(value))
     return f"{value:.4g}"
 
 
-def format_rows(columns: list[str], rows: list[tuple]) -> str:
-    """An aligned text table: numbers to the right, text to the left, a rule under the header."""
+def terminal_width() -> int:
+    """The terminal's width, or DEFAULT_WIDTH when printing to a file or a pipe (COLUMNS overrides)."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if os.isatty(1) else DEFAULT_WIDTH
+
+
+def _cut(text: str, limit: int = MAX_TEXT_CELL) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def format_rows(
+    columns: list[str],
+    rows: list[tuple],
+    width: int | None = None,
+    max_cell: int = MAX_TEXT_CELL,
+    headers: list[str] | None = None,
+) -> str:
+    """An aligned text table: numbers to the right, text to the left, a rule under the header. Values are
+    formatted by their column's full name and shown under `headers` (shorter names) when given.
+
+    With `width`, long text cells are cut and the rightmost columns that do not fit are left out
+    (a last line names them); put the columns a reader needs first.
+    """
     if not rows:
         return "(no rows)"
-    cells = [[format_value(c, v) for c, v in zip(columns, row)] for row in rows]
+    headers = headers or columns
     numeric = [
         all(isinstance(r[i], int | float) and not isinstance(r[i], bool) for r in rows if r[i] is not None)
         and any(r[i] is not None for r in rows)
         for i in range(len(columns))
     ]
-    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    cells = [[format_value(c, v) for c, v in zip(columns, row)] for row in rows]
+    if width is not None:
+        cells = [[v if n else _cut(v, max_cell) for v, n in zip(r, numeric)] for r in cells]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    shown = len(columns)
+    if width is not None:
+        # too wide: keep as many leading columns as fit with text narrowed to MIN_TEXT_CELL, then narrow the
+        # widest text columns of those only as far as needed
+        floor = [w if n else min(w, max(MIN_TEXT_CELL, len(h))) for w, n, h in zip(widths, numeric, headers)]
+        while shown > 1 and sum(floor[:shown]) + 2 * (shown - 1) > width:
+            shown -= 1
+        while sum(widths[:shown]) + 2 * (shown - 1) > width:
+            widest = max(range(shown), key=lambda i: widths[i] - floor[i])
+            if widths[widest] == floor[widest]:
+                break
+            widths[widest] -= 1
+        cells = [[v if n else _cut(v, w) for v, w, n in zip(r, widths, numeric)] for r in cells]
 
     def line(values):
-        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric)).rstrip()
+        return "  ".join(
+            v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values[:shown], widths[:shown], numeric[:shown])
+        ).rstrip()
 
-    return "\n".join([line(columns), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+    lines = [line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)]
+    if shown < len(columns):
+        hidden = len(columns) - shown
+        lines.append(
+            f"({hidden} more column{'s' if hidden > 1 else ''}: {', '.join(headers[shown:])}; --json or --csv show all)"
+        )
+    return "\n".join(lines)
 
 
-def format_table(frame) -> str:
+def format_table(frame, width: int | None = None, max_cell: int = MAX_TEXT_CELL, headers: list[str] | None = None):
     """A polars frame as an aligned text table (format_rows on its columns and rows)."""
     if frame.is_empty():
         return "(no rows)"
-    return format_rows(frame.columns, frame.rows())
+    return format_rows(frame.columns, frame.rows(), width, max_cell, headers)
+
+
+def wrap(text: str, width: int | None = None) -> str:
+    """A paragraph wrapped to the terminal (blank lines and leading newlines kept)."""
+    import textwrap
+
+    width = width or terminal_width()
+    return "\n".join(textwrap.fill(line, width) if line else line for line in text.split("\n"))
+
+
+def _plain(value):
+    """A value JSON and CSV can carry: dates as ISO text, NaN and inf as null."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and (value != value or math.isinf(value)):
+        return None
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_json(value) -> str:
+    return json.dumps(_plain(value), indent=2, default=str)
+
+
+def to_csv(columns: list[str], rows: list[tuple]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(
+            ["" if v is None else json.dumps(_plain(v)) if isinstance(v, list | dict) else _plain(v) for v in row]
+        )
+    return out.getvalue().rstrip("\n")

@@ -8,18 +8,21 @@ rather than from sensor ticks, so a killed run is picked up where it stopped:
   version it last read, or when it was never materialized;
 - `force` recomputes everything; a run-level config override (e.g. --mfu) recomputes the assets it
   configures.
-Each round runs every stale asset in one run (Dagster orders them), then looks again; an unchanged
-re-run ends after the ingest and the re-stamp round, with no mart recomputed.
+Each round runs every stale asset in one run of the `recompute` job (Dagster orders them), then looks
+again; an unchanged re-run ends after the ingest and the re-stamp round, with no mart recomputed.
+Runs are the named jobs `ingest`, `source_freshness` and `recompute`, so the UI tells them apart.
 """
 
 from __future__ import annotations
 
+import threading
+import uuid
 from dataclasses import dataclass, field
 
 import dagster as dg
 
 from assets.automation import RESTAMP_LABEL
-from pipeline.definitions import ALL_ASSETS, ALL_CHECKS, defs
+from pipeline.definitions import ALL_ASSETS, build_definitions, defs
 
 INGEST_GROUPS = ("reference",)
 MAX_ROUNDS = 8  # deeper than the asset graph: a loop that does not settle is a bug, not a reason to hang
@@ -149,6 +152,21 @@ def changed_reference_keys(graph, provenance: Provenance) -> list[dg.AssetKey]:
     return [reference_key(r) for r in ALL_REFERENCE_FILES if provenance.version(reference_key(r)) != r.content_hash()]
 
 
+def _watch(instance: dg.DagsterInstance, run_id: str, on_asset, stop: threading.Event) -> None:
+    """Tell `on_asset(key)` about each materialization of the run as it lands (polls the event log twice a second)."""
+    cursor = None
+    while not stop.wait(0.5):
+        try:
+            found = instance.get_records_for_run(
+                run_id, cursor=cursor, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+            )
+        except Exception:  # the run's storage not there yet, or busy: the next poll sees it
+            continue
+        cursor = found.cursor
+        for record in found.records:
+            on_asset(record.event_log_entry.dagster_event.asset_key)
+
+
 def run_pipeline(
     *,
     resources: dict,
@@ -158,32 +176,43 @@ def run_pipeline(
     log_level: str = "CRITICAL",
     force: bool = False,
     on_round=None,
+    on_source=None,
+    on_asset=None,
 ) -> RunSummary:
     """Ingest every source (and each changed reference file), then recompute the stale assets round by round.
 
     Dagster skips a step whose upstream failed within one run; the ingest runs on its own, so
     costs recompute from the data that did arrive (plus the last good data of a failed source).
-    `on_round(what, keys)` hears what each run is about to materialize.
+    `on_round(what, keys)` hears what each run is about to materialize, `on_source(outcome)` each
+    source as it finishes, `on_asset(key)` each asset as it lands (polled: for a progress bar).
     """
-    everything = [*ALL_ASSETS, *ALL_CHECKS]
+    from assets.ingest_defs import PROGRESS
+
+    jobs = build_definitions(resources)
     graph = defs.resolve_asset_graph()
     loggers = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     tags = {"gpucost/trigger": "cli", **(tags or {})}
     summary = RunSummary()
     provenance = Provenance(instance)
 
-    def launch(what: str, keys: set[dg.AssetKey], failures: dict) -> None:
+    def launch(job: str, what: str, keys: set[dg.AssetKey] | None, failures: dict) -> None:
         if on_round is not None:
-            on_round(what, keys)
-        result = dg.materialize(
-            everything,
-            selection=dg.AssetSelection.assets(*keys),
-            resources=resources,
-            instance=instance,
-            raise_on_error=False,
-            run_config={**loggers, **_config_for(run_config, keys)},
-            tags={**tags, "gpucost/round": what},
-        )
+            on_round(what, keys or set())
+        run_id, stop = str(uuid.uuid4()), threading.Event()
+        watcher = threading.Thread(target=_watch, args=(instance, run_id, on_asset, stop), daemon=True)
+        if on_asset is not None:
+            watcher.start()
+        try:
+            result = jobs.resolve_job_def(job).execute_in_process(
+                instance=instance,
+                asset_selection=sorted(keys) if keys is not None else None,
+                raise_on_error=False,
+                run_config={**loggers, **_config_for(run_config, keys or set())},
+                tags={**tags, "gpucost/round": what},
+                run_id=run_id,
+            )
+        finally:
+            stop.set()
         failures.update(_failed_steps(result))
         summary.checks.update({e.check_name: e.passed for e in result.get_asset_check_evaluations()})
         summary.materialized += [
@@ -195,7 +224,16 @@ def run_pipeline(
     ingest = {key for key in graph.get_all_asset_keys() if key.path[0] == "raw"}
     references = {key for key in graph.get_all_asset_keys() if graph.get(key).group_name in INGEST_GROUPS}
     changed_refs = references if force else set(changed_reference_keys(graph, provenance))
-    launch("ingest", ingest | changed_refs, summary.failed_ingest)
+    if on_source is not None:
+        PROGRESS.append(on_source)
+    try:
+        launch("ingest", "ingest", ingest | changed_refs, summary.failed_ingest)
+    finally:
+        if on_source is not None:
+            PROGRESS.remove(on_source)
+    if not any(name.endswith("_fresh") for name in summary.checks):
+        # a source failed, so Dagster skipped the step of the source checks: evaluate them on their own
+        launch("source_freshness", "source checks", None, summary.failed_downstream)
 
     downstream = [k for k in graph.toposorted_asset_keys if k not in ingest and k not in references]
     forced = set(downstream) if force else _configured_keys(run_config) & set(downstream)
@@ -204,7 +242,7 @@ def run_pipeline(
         forced = set()
         if not stale:
             break
-        launch(f"recompute {round_number}", stale, summary.failed_downstream)
+        launch("recompute", f"recompute {round_number}", stale, summary.failed_downstream)
         if summary.failed_downstream:
             break
     return summary

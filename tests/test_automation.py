@@ -7,8 +7,8 @@ from assets.reference.files import REFERENCE_MODELS, ReferenceFile
 from assets.resources import WarehouseResource
 from pipeline.automation import reference_files_sensor
 from pipeline.definitions import ALL_ASSETS, ALL_CHECKS, defs
+from pipeline.jobs import INGEST_SELECTION
 from pipeline.run import run_pipeline
-from pipeline.schedules import INGEST_SELECTION
 from tests.conftest import FIXTURES, LOOPBACK_PATHS, fixture_dir, loopback_ingest
 
 LAMBDA = LOOPBACK_PATHS["skypilot"] + "/lambda/vms.csv"
@@ -108,7 +108,7 @@ def test_reference_file_sensor_reloads_an_edited_file(setup, monkeypatch):
 
 
 def test_freshness_check_warns_about_snapshot_and_stale_data(server, warehouse_path):
-    from pipeline.schedules import SOURCE_CHECKS
+    from pipeline.jobs import SOURCE_CHECKS
 
     instance = dg.DagsterInstance.ephemeral()
     resources = {

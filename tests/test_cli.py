@@ -10,8 +10,15 @@ from pipeline.cli import main
 def test_run_offline_then_query_the_mart(capsys):
     assert main(["run", "--offline"]) == 0
     out = capsys.readouterr().out
-    assert "GPT-3 175B" in out and "snapshot:2026-05-20" in out
-    assert "H100-SXM" in out and "skypilot" in out
+    assert "GPT-3 175B" in out and "H100-SXM" in out and "skypilot_" in out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 120, max(lines, key=len)  # fits a terminal
+    # a line per source as it finishes, then every source's data age, honestly (bundled snapshots are old)
+    assert any(line.split()[:2] == ["aws", "snapshot"] for line in lines)
+    assert "hold only the snapshot bundled in the repo" in out and "past their publishing interval" in out
+    header = next(line for line in lines if line.startswith("gpu "))
+    assert header.split()[:4] == ["gpu", "gpt3_usd", "low_usd", "high_usd"] and "source" in header
+    assert "None" not in out and "nan" not in out.lower()
 
     assert (
         main(
@@ -84,6 +91,28 @@ def test_run_mfu_is_one_override_for_every_mart_that_assumes_an_mfu(capsys):
     )
 
 
+def test_run_summary_as_json_and_quiet(capsys, offline_warehouse, monkeypatch):
+    assert main(["run", "--offline", "--quiet", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)  # nothing but the JSON on stdout
+    assert summary["exit_status"] == 0 and summary["headline_training"][0]["cloud_cost_usd"] > 0
+    aws = next(s for s in summary["sources"] if s["source"] == "aws")
+    assert aws["data_origin"].startswith("snapshot:") and aws["past_interval"] is True
+    assert [r["what"] for r in summary["runs"]][0] == "ingest"
+    assert main(["run", "--offline", "--csv"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.startswith("gpu_model,price_per_gpu_hour_usd,provider")
+
+
+def test_no_arguments_prints_usage_with_examples(capsys):
+    assert main([]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("usage: gpucost") and "examples:" in out and 'gpucost estimate training --model "GPT-3' in out
+    for command in ("run", "prices", "gpus", "models", "estimate", "scenario", "energy", "report", "sql"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert "examples:" in capsys.readouterr().out, command
+
+
 def test_bad_mfu_is_a_usage_error(capsys):
     assert main(["run", "--offline", "--mfu", "1.5"]) == 2
     assert "--mfu must be in (0, 1]" in capsys.readouterr().err
@@ -109,7 +138,7 @@ def test_sql_without_a_statement_is_a_one_line_error(capsys, query):
         (["sql"], "gpucost sql: the following arguments are required: query"),
         (["run", "--mfu", "high"], "gpucost run: argument --mfu: invalid float value: 'high'"),
         (["energy", "--bogus"], "gpucost: unrecognized arguments: --bogus"),
-        (["nosuch"], "gpucost: argument command: invalid choice: 'nosuch'"),
+        (["prics"], "gpucost: unknown command 'prics'; did you mean prices?"),
     ],
     ids=["prices-type", "energy-missing-value", "sql-missing-query", "run-type", "unknown-option", "unknown-command"],
 )

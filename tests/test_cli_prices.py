@@ -27,7 +27,7 @@ def test_summary_lists_each_gpu_model_with_its_cheapest_offer(prices):
     code, out, _ = prices()
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("GPU models (on_demand")
+    assert lines[0].startswith("GPU models today, whole instances")
     h100 = next(line for line in lines if line.startswith("H100-SXM "))
     assert any(line.startswith("TPU-v5e ") for line in lines) and any(line.startswith("H100-NVL ") for line in lines)
     # the summary's cheapest is the first of the model's whole-instance offers
@@ -73,7 +73,9 @@ def test_cheapest_place_to_rent_n_gpus(prices):
     assert best["total_price_per_hour_usd"] == pytest.approx(best["instances"] * best["price_per_hour_usd"])
     assert [r["total_price_per_hour_usd"] for r in rows] == sorted(r["total_price_per_hour_usd"] for r in rows)
     code, out, _ = prices("--gpu", "H100", "--gpus", "16")
-    assert code == 0 and out.startswith("Cheapest ways to rent 16 x H100 (on_demand)") and "instances" in out
+    assert code == 0 and out.startswith("Cheapest ways to rent 16 x H100 (on-demand)") and "instances" in out
+    assert max(len(line) for line in out.splitlines()) <= 120  # fits a terminal, no column left out
+    assert "more column" not in out
 
 
 def test_an_alias_a_provider_uses_finds_its_model(prices):
@@ -84,22 +86,22 @@ def test_an_alias_a_provider_uses_finds_its_model(prices):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--gpu", "H900"], "gpucost: unknown GPU 'H900'; known: A10, "),
-        (["--provider", "nimbus"], "gpucost: unknown provider 'nimbus'; known: aws, azure, cloudrift"),
-        (["--gpus", "8"], "gpucost: --gpus needs --gpu"),
+        (["--gpu", "H900"], "gpucost: unknown GPU 'H900'; did you mean 'H800' or 'H200' or 'H100'?"),
+        (["--provider", "nimbus"], "gpucost: unknown provider 'nimbus'; did you mean 'nebius'?"),
+        (["--gpu", "H100", "--provider", "AWZ"], "gpucost: unknown provider 'AWZ'; did you mean 'aws'?"),
         (["--gpu", "H100", "--gpus", "0"], "gpucost: --gpus must be at least 1, got 0"),
         (["--gpu", "H100", "--gpus", "abc"], "gpucost prices: argument --gpus: invalid int value: 'abc'"),
         (
             ["--provider", "aws", "--region", "nowhere"],
-            "gpucost: unknown region 'nowhere' for aws; known: eu-west-1, us-east-1, us-west-2",
+            "gpucost: unknown region 'nowhere' at aws; known: eu-west-1, us-east-1, us-west-2",
         ),
-        (["--region", "nowhere"], "gpucost: unknown region 'nowhere'; known: "),
+        (["--region", "us-esat-1"], "gpucost: unknown region 'us-esat-1'; did you mean 'us-east-1'"),
         (["--held", "--spot"], "gpucost: --held lists held prices of every pricing"),
     ],
     ids=[
         "unknown-gpu",
         "unknown-provider",
-        "gpus-without-gpu",
+        "provider-typo",
         "zero-gpus",
         "gpus-not-a-number",
         "unknown-region",

@@ -10,8 +10,8 @@ from assets.prices.quality import hold_reasons, plausible_bands
 from assets.reference.files import GPU_SPECS, PRICE_CONFIRMATIONS, ReferenceFile, load_checked
 from assets.resources import WarehouseResource
 from pipeline.definitions import ALL_ASSETS, ALL_CHECKS
+from pipeline.jobs import INGEST_SELECTION
 from pipeline.run import run_pipeline
-from pipeline.schedules import INGEST_SELECTION
 from tests.conftest import LOOPBACK_PATHS, fixture_dir, loopback_ingest, refresh_current
 from warehouse import connect_reader, prices, queries, snapshots
 

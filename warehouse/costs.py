@@ -1,5 +1,5 @@
 """Reads of the cost marts for the headline (`gpucost run`): training per GPU model on eligible offers, serving per
-reference model. (A new file of the costs work, issue 10; the lead may fold it into warehouse/queries.py.)"""
+reference model."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ def headline_training(con: duckdb.DuckDBPyConnection, model: str) -> pl.DataFram
         con,
         """
         SELECT gpu_model, price_per_gpu_hour_usd, price_provider AS provider, price_region AS region,
-               price_instance_type AS instance_type, offer_class, interconnect, price_origin AS origin,
+               price_instance_type AS instance_type, price_source AS source, offer_class, interconnect,
+               price_origin AS origin,
                price_snapshot_date AS price_date, gpu_hours, cloud_cost_usd, cloud_cost_usd_low, cloud_cost_usd_high,
                mfu, mfu_low, mfu_high, flops_attention, training_flops
         FROM marts.training_costs

@@ -94,18 +94,37 @@ def replace_daily(con: duckdb.DuckDBPyConnection, days: list[dt.date], rows: pl.
 def held_gpu_prices(
     con: duckdb.DuckDBPyConnection, *, gpu: str | None = None, provider: str | None = None, region: str | None = None
 ) -> pl.DataFrame:
-    """Current prices held out of the marts, with their reason (marts.held_gpu_prices)."""
+    """Current prices held out of the marts, with their reason (marts.held_gpu_prices) and the line that confirms
+    one in price_confirmations.csv (a person fills in the date, their name and what they checked)."""
     clauses, params = _filters(gpu, provider, region)
     return frame(
         con,
-        f"SELECT * FROM marts.held_gpu_prices WHERE {' AND '.join(['TRUE', *clauses])} "
+        "SELECT *, concat_ws(',', source, provider, coalesce(region, ''), instance_type, pricing, "
+        "coalesce(commitment_term, ''), price_per_hour_usd, '<YYYY-MM-DD>', '<your name>', '<what you checked>') "
+        f"AS confirmation_line FROM marts.held_gpu_prices WHERE {' AND '.join(['TRUE', *clauses])} "
         "ORDER BY source, provider, region, instance_type, pricing",
         params,
     )
 
 
-def known_gpu_models(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return frame(con, "SELECT gpu_model FROM core.gpu_specs ORDER BY 1")["gpu_model"].to_list()
+def known_gpu_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every GPU model and every alias a user may type for one (for "did you mean")."""
+    return frame(
+        con, "SELECT gpu_model AS name FROM core.gpu_specs UNION SELECT alias FROM core.gpu_aliases ORDER BY 1"
+    )["name"].to_list()
+
+
+def offer_count(
+    con,
+    *,
+    gpu: str | None = None,
+    provider: str | None = None,
+    region: str | None = None,
+    pricing: str | None = None,
+) -> int:
+    """How many current offers match the filters (to say why a filtered list is empty)."""
+    where, params = _where(gpu, provider, region, pricing)
+    return con.execute(f"SELECT count(*) FROM marts.latest_gpu_prices WHERE {where}", params).fetchone()[0]
 
 
 def price_providers(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -138,37 +157,64 @@ def gpu_offers(
     where, params = _where(gpu, provider, region, pricing)
     sql = f"""
         SELECT gpu_model, provider, region, instance_type, gpu_count, pricing, price_basis,
-               price_per_gpu_hour_usd, price_per_hour_usd, source, origin, snapshot_date, age_days
+               price_per_gpu_hour_usd, price_per_hour_usd, vcpus, memory_gib, availability,
+               source, origin, snapshot_date, age_days
         FROM marts.latest_gpu_prices WHERE {where}
         ORDER BY price_per_gpu_hour_usd, provider, region, instance_type
     """
     return frame(con, sql + (f" LIMIT {int(limit)}" if limit else ""), params)
 
 
-def gpu_model_summary(
-    con, *, provider: str | None = None, region: str | None = None, pricing: str = "on_demand"
-) -> pl.DataFrame:
-    """Per GPU model today: offers, providers, cheapest and median $/GPU-hour of whole instances, and where the
-    cheapest is.
-    """
-    where, params = _where(None, provider, region, pricing)
+def gpu_catalog(con, *, provider: str | None = None, region: str | None = None) -> pl.DataFrame:
+    """Per GPU model today, as `sky show-gpus` shows it: memory, the GPU counts its instances come in, offers and
+    providers, the cheapest on-demand and spot $/GPU-hour of whole instances, and where the cheapest on-demand is."""
+    where, params = _where(None, provider, region, None)
     return frame(
         con,
         f"""
-        WITH offers AS (SELECT * FROM marts.latest_gpu_prices WHERE {where} AND price_basis = 'instance'),
+        WITH offers AS (
+            SELECT * FROM marts.latest_gpu_prices
+            WHERE {where} AND price_basis = 'instance' AND pricing IN ('on_demand', 'spot')
+        ),
         stats AS (
-            SELECT gpu_model, count(*) AS offers, count(DISTINCT provider) AS providers,
-                   min(price_per_gpu_hour_usd) AS cheapest_price_per_gpu_hour_usd,
-                   median(price_per_gpu_hour_usd) AS median_price_per_gpu_hour_usd
+            SELECT gpu_model, list_sort(list_distinct(list(gpu_count))) AS gpu_counts,
+                   count(*) AS offers, count(DISTINCT provider) AS providers,
+                   min(price_per_gpu_hour_usd) FILTER (pricing = 'on_demand') AS on_demand_usd_per_gpu_hour,
+                   min(price_per_gpu_hour_usd) FILTER (pricing = 'spot') AS spot_usd_per_gpu_hour,
+                   median(price_per_gpu_hour_usd) FILTER (pricing = 'on_demand') AS median_on_demand_usd_per_gpu_hour
             FROM offers GROUP BY gpu_model
+        ),
+        cheapest AS (
+            SELECT gpu_model, provider, region, instance_type, source, age_days FROM offers
+            WHERE pricing = 'on_demand'
+            QUALIFY row_number() OVER (
+                PARTITION BY gpu_model ORDER BY price_per_gpu_hour_usd, provider, region, instance_type) = 1
         )
-        SELECT stats.*, provider, region, instance_type, source, age_days
-        FROM stats JOIN offers USING (gpu_model)
-        QUALIFY row_number() OVER (
-            PARTITION BY gpu_model ORDER BY price_per_gpu_hour_usd, provider, region, instance_type) = 1
-        ORDER BY gpu_model
+        SELECT s.gpu_model, g.memory_gb AS gpu_memory_gb, s.gpu_counts, s.offers, s.providers,
+               s.on_demand_usd_per_gpu_hour, s.spot_usd_per_gpu_hour, s.median_on_demand_usd_per_gpu_hour,
+               c.provider, c.region, c.instance_type, c.source, c.age_days
+        FROM stats s LEFT JOIN core.gpu_specs g USING (gpu_model) LEFT JOIN cheapest c USING (gpu_model)
+        ORDER BY s.gpu_model
         """,
         params,
+    )
+
+
+def cheapest_per_model(
+    con, n: int, *, pricing: str = "on_demand", provider: str | None = None, region: str | None = None
+) -> pl.DataFrame:
+    """For every GPU model: the cheapest way to rent n of them today (whole instances), from marts.cheapest_gpus."""
+    clauses, params = _filters(provider=provider, region=region)
+    return frame(
+        con,
+        f"""
+        SELECT * FROM marts.cheapest_gpus('', ?, kind := ?, any_model := true)
+        WHERE {" AND ".join(["TRUE", *clauses])}
+        QUALIFY row_number() OVER (
+            PARTITION BY gpu_model ORDER BY total_price_per_hour_usd, instances, provider, region, instance_type) = 1
+        ORDER BY total_price_per_hour_usd, gpu_model
+        """,
+        [n, pricing, *params],
     )
 
 

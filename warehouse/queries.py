@@ -70,20 +70,3 @@ def training_costs(con: duckdb.DuckDBPyConnection, model: str | None = None) -> 
     if model is None:
         return frame(con, sql + " ORDER BY model, cloud_cost_usd")
     return frame(con, sql + " WHERE model = ? ORDER BY cloud_cost_usd", [model])
-
-
-def headline(con: duckdb.DuckDBPyConnection, model: str) -> pl.DataFrame:
-    """Per GPU model: the cheapest on-demand $/GPU-hour, where, and what training `model` costs on it."""
-    return frame(
-        con,
-        """
-        SELECT gpu_model, price_per_gpu_hour_usd, price_provider AS provider, price_region AS region,
-               price_instance_type AS instance_type, price_source AS source,
-               price_origin AS origin, price_snapshot_date AS price_date, gpu_hours, cloud_cost_usd,
-               cloud_cost_usd_low, cloud_cost_usd_high, mfu, mfu_low, mfu_high
-        FROM marts.training_costs
-        WHERE model = ? AND pricing = 'on_demand'
-        ORDER BY cloud_cost_usd
-        """,
-        [model],
-    )

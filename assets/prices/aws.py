@@ -30,7 +30,7 @@ import polars as pl
 from assets.errors import SourceError
 from assets.http import HttpClient, LineTooLong, check_line_lengths
 from assets.prices.mappings import AWS_GPU_FAMILIES, load_mapping
-from assets.prices.offers import as_offers
+from assets.prices.offers import as_offers, gib
 from assets.source import Snapshot, Source
 
 NAME = "aws"
@@ -341,7 +341,11 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
             "fetched_at",
             "origin",
         )
-        .agg(pl.col("price_per_unit").min().alias("price_per_hour_usd"))
+        .agg(
+            pl.col("price_per_unit").min().alias("price_per_hour_usd"),
+            pl.col("vcpu").max().alias("vcpus"),
+            gib(pl.col("memory")).max().alias("memory_gib"),
+        )
         .with_columns(
             pl.lit("aws").alias("provider"),
             pl.lit("on_demand").alias("pricing"),

@@ -182,7 +182,9 @@ def _all_offers(raw: pl.DataFrame) -> pl.DataFrame:
     )
     key = ["source", "provider", "region", "instance_type", "gpu_name_raw", "gpu_count", "pricing"]
     offers = offers.group_by(*key, "snapshot_date", "fetched_at", "origin").agg(
-        pl.col("price").min().alias("price_per_hour_usd")
+        pl.col("price").min().alias("price_per_hour_usd"),
+        pl.col("cpu").max().alias("vcpus"),
+        pl.col("memory").max().alias("memory_gib"),  # gpuhunt's memory: host RAM in GB (GiB as clouds sell it)
     )
     same_everywhere = pl.col("provider").is_in(list(GLOBAL_PRICE)) & (
         pl.col("price_per_hour_usd").n_unique().over("provider", "instance_type", "pricing", "gpu_count") == 1

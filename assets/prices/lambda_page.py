@@ -29,7 +29,7 @@ from bs4 import BeautifulSoup, Tag
 
 from assets.errors import SourceError
 from assets.http import HttpClient
-from assets.prices.offers import as_offers, clean_text, usd_amount
+from assets.prices.offers import as_offers, clean_text, gib, usd_amount
 from assets.source import Snapshot, Source
 
 NAME = "lambda"
@@ -206,6 +206,7 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
         pl.lit("instance").alias("price_basis"),
         (pl.col("price_per_gpu_hour_usd") * pl.col("instance_size")).alias("price_per_hour_usd"),
         pl.lit("USD").alias("currency"),
+        gib(pl.col("ram")).alias("memory_gib"),
     )
     return as_offers(offers.unique("instance_type", keep="first", maintain_order=True).sort("instance_type"))
 

@@ -43,6 +43,9 @@ OPTIONAL_SCHEMA: dict[str, pl.DataType] = {
     "fx_rate": pl.Float64,  # USD per unit of local_currency
     "fx_date": pl.Date,
     "fx_source": pl.String,
+    # the machine around the GPUs, where the source says: vCPUs and host RAM (GiB) per instance
+    "vcpus": pl.Float64,
+    "memory_gib": pl.Float64,
 }
 
 
@@ -67,6 +70,11 @@ def tpu_slice_chips(slice_name: pl.Expr) -> pl.Expr:
     name = slice_name.str.replace(r"^tpu-", "")
     family, size = name.str.extract(r"^([a-z0-9]+)-\d+$"), name.str.extract(r"-(\d+)$").cast(pl.Float64)
     return size / family.replace_strict(TPU_CORES_PER_CHIP, default=1, return_dtype=pl.Float64)
+
+
+def gib(text: pl.Expr) -> pl.Expr:
+    """A memory size written as text ('1,152 GiB', '1800 GiB') as a number of GiB; NULL when there is none."""
+    return text.str.replace_all(",", "").str.extract(r"([0-9]+(?:\.[0-9]+)?)").cast(pl.Float64)
 
 
 _USD = re.compile(r"\$\s*([0-9][0-9,]*(?:\.[0-9]+)?)")

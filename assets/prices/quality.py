@@ -60,6 +60,14 @@ def confirmed(rows: pl.DataFrame, confirmations: pl.DataFrame) -> pl.Series:
     )
 
 
+def usd(column: str) -> pl.Expr:
+    """A dollar amount as text the way the CLI writes money: $84.80, $33.61 (cents), $0.3457 (four figures)."""
+    value = pl.col(column)
+    cents = (value * 100).round(0).cast(pl.Int64)
+    whole = pl.format("${}.{}", (cents // 100).cast(pl.String), (cents % 100).cast(pl.String).str.zfill(2))
+    return pl.when(value.abs() < 1).then(pl.format("${}", value.round_sig_figs(4))).otherwise(whole)
+
+
 def _ratio_outside(ratio: pl.Expr, factor: float) -> pl.Expr:
     return ((ratio > factor) | (ratio < 1 / factor)).fill_null(False)
 
@@ -103,24 +111,24 @@ def hold_reasons(
         pl.when(out_of_band.fill_null(False))
         .then(
             pl.format(
-                "out_of_band: ${} per GPU-hour is outside {}..{} (1/{}x to {}x the {} median of ${} over current "
+                "out_of_band: {} per GPU-hour is outside {} to {} (1/{}x to {}x the {} median of {} over current "
                 "offers)",
-                pl.col("price_per_gpu_hour_usd").round(4),
-                pl.col("band_low_usd_per_gpu_hour").round(4),
-                pl.col("band_high_usd_per_gpu_hour").round(4),
+                usd("price_per_gpu_hour_usd"),
+                usd("band_low_usd_per_gpu_hour"),
+                usd("band_high_usd_per_gpu_hour"),
                 pl.lit(int(BAND_FACTOR)),
                 pl.lit(int(BAND_FACTOR)),
                 pl.col("gpu_model"),
-                pl.col("band_median_usd_per_gpu_hour").round(4),
+                usd("band_median_usd_per_gpu_hour"),
             )
         )
         .when(region_outlier.fill_null(False))
         .then(
             pl.format(
-                "region_outlier: ${} per hour is more than {}x from this source's median of ${} for {} over {} regions",
-                pl.col("price_per_hour_usd").round(4),
+                "region_outlier: {} per hour is more than {}x from this source's median of {} for {} over {} regions",
+                usd("price_per_hour_usd"),
                 pl.lit(int(REGION_FACTOR)),
-                pl.col("_region_median").round(4),
+                usd("_region_median"),
                 pl.col("instance_type"),
                 pl.col("_regions"),
             )
@@ -128,18 +136,18 @@ def hold_reasons(
         .when(spot_too_high.fill_null(False))
         .then(
             pl.format(
-                "spot_not_below_on_demand: spot ${} per hour, on-demand ${}",
-                pl.col("price_per_hour_usd").round(4),
-                pl.col("_on_demand").round(4),
+                "spot_not_below_on_demand: spot {} per hour, on-demand {}",
+                usd("price_per_hour_usd"),
+                usd("_on_demand"),
             )
         )
         .when(_ratio_outside(pl.col("_jump"), JUMP_FACTOR))
         .then(
             pl.format(
-                "jump: ${} per hour on {}, ${} on {} (the last accepted price; {}x, more than {}x)",
-                pl.col("price_per_hour_usd").round(4),
+                "jump: {} per hour on {}, {} on {} (the last accepted price; {}x, more than {}x)",
+                usd("price_per_hour_usd"),
                 pl.col("snapshot_date"),
-                pl.col("_previous_price").round(4),
+                usd("_previous_price"),
                 pl.col("_previous_date"),
                 pl.col("_jump").round(2),
                 pl.lit(int(JUMP_FACTOR)),

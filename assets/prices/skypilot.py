@@ -267,6 +267,8 @@ def _offers(frame: pl.DataFrame, basis: str) -> pl.DataFrame:
         pl.col("accelerator_count").alias("gpu_count"),
         "price",
         "spot_price",
+        "vcpus",
+        "memory_gib",
         "source",
         "snapshot_date",
         "fetched_at",
@@ -357,7 +359,9 @@ def _all_offers(raw: pl.DataFrame) -> pl.DataFrame:
         frames.append(_offers(rows, "instance"))
     offers = pl.concat(frames).filter((pl.col("price_per_hour_usd") > 0) & (pl.col("gpu_count") > 0))
     key = ["source", "cloud", "region", "instance_type", "gpu_name_raw", "gpu_count", "pricing", "price_basis"]
-    offers = offers.group_by(*key, "snapshot_date", "fetched_at", "origin").agg(pl.col("price_per_hour_usd").min())
+    offers = offers.group_by(*key, "snapshot_date", "fetched_at", "origin").agg(
+        pl.col("price_per_hour_usd").min(), pl.col("vcpus").max(), pl.col("memory_gib").max()
+    )
     # one list price everywhere: regions collapse to NULL when they all agree
     same_everywhere = pl.col("cloud").is_in(list(GLOBAL_PRICE)) & (
         pl.col("price_per_hour_usd").n_unique().over("cloud", "instance_type", "pricing", "gpu_count") == 1

@@ -173,6 +173,7 @@ def normalize(raw: pl.DataFrame) -> pl.DataFrame:
         pl.lit("instance").alias("price_basis"),
         pl.col("hourly_cost").alias("price_per_hour_usd"),
         pl.lit("USD").alias("currency"),
+        (pl.col("ram_mb") / 1024).alias("memory_gib"),  # the API's ram is in MiB
     )
     return as_offers(offers.unique(["region", "instance_type"], keep="first").sort("instance_type", "region"))
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
-import json
 import math
 import re
 
@@ -29,8 +27,8 @@ from costmodel.power import (
     regions_named,
 )
 from costmodel.prices import PRICINGS, choose_price
-from pipeline.commands import UsageError, reader, short_list
-from pipeline.display import format_table
+from pipeline.commands import UsageError, reader, short_list, unknown
+from pipeline.display import format_rows, format_value, to_csv, to_json
 
 SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 
@@ -79,7 +77,7 @@ def resolve_gpu(name: str, precision: str = "bf16", *, strict: bool = False) -> 
     }
     model = canonical.get(name.lower())
     if model is None:
-        raise UsageError(f"unknown GPU {name!r} (known: {short_list(specs['gpu_model'])})")
+        raise unknown("GPU", name, specs["gpu_model"], " (gpucost gpus lists them)")
     if gpu_row(specs, model) is None:
         raise UsageError(f"GPU {model} has no dense tensor peak in gpu_specs.csv, so it cannot be costed")
     row = gpu_row(specs, model, precision, strict=strict)
@@ -99,7 +97,7 @@ def resolve_model(name: str) -> dict:
     if found.height > 1:
         raise UsageError(f"model {name!r} is ambiguous: {short_list(found['model'])}")
     if found.is_empty():
-        raise UsageError(f"unknown model {name!r} (known: {short_list(models['model'])})")
+        raise unknown("model", name, models["model"], " (gpucost models lists them)")
     return found.row(0, named=True)
 
 
@@ -308,62 +306,32 @@ def purchase_price(gpu_model: str) -> dict | None:
     return found.row(0, named=True) if found.height else None
 
 
-def _plain(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+def result_rows(result: dict) -> list[tuple]:
+    """A result as (kind, name, value, source) rows for CSV: its figures, its offer, then its assumptions."""
+    rows = [("figure", k, v, "") for k, v in result.items() if not isinstance(v, dict)]
+    rows += [("offer", k, v, "") for k, v in (result.get("offer") or {}).items()]
+    rows += [("assumption", k, a["value"], a["source"]) for k, a in (result.get("assumptions") or {}).items()]
+    return rows
 
 
-def emit(result: dict, as_json: bool) -> None:
-    """Print a result: JSON (numbers as numbers) or two aligned tables, figures then assumptions."""
-    if as_json:
-        print(json.dumps(result, default=_plain, indent=2))
+def emit(result: dict, args) -> None:
+    """Print a result: JSON (numbers as numbers), CSV rows, or two aligned tables, figures then assumptions."""
+    if getattr(args, "json", False):
+        print(to_json(result))
+        return
+    if getattr(args, "csv", False):
+        print(to_csv(["kind", "name", "value", "source"], result_rows(result)))
         return
     figures = {k: v for k, v in result.items() if k != "assumptions" and not isinstance(v, dict)}
-    print(format_table(pl.DataFrame({"figure": list(figures), "value": [show(k, v) for k, v in figures.items()]})))
+    print(format_rows(["figure", "value"], [(k, format_value(k, v)) for k, v in figures.items()]))
     offer = result.get("offer")
     if isinstance(offer, dict):
         where = " ".join(str(offer[k]) for k in ("provider", "region", "instance_type") if offer.get(k))
         print(
-            f"\nOffer: {where} ({offer['source']}): {offer['offer_class']}, {offer['gpus_per_instance']:g} GPUs per "
-            f"instance, {offer['interconnect']}"
+            f"\nOffer: {where} ({offer['source']}): {offer['offer_class']}, "
+            f"{format_value('gpus', offer['gpus_per_instance'])} GPUs per instance, {offer['interconnect']}"
         )
     if result.get("assumptions"):
         print("\nAssumptions:\n")
-        rows = result["assumptions"].items()
-        print(
-            format_table(
-                pl.DataFrame(
-                    {
-                        "assumption": [k for k, _ in rows],
-                        "value": [show(k, a["value"]) for k, a in rows],
-                        "source": [a["source"] for _, a in rows],
-                    },
-                    schema={"assumption": pl.String, "value": pl.String, "source": pl.String},
-                )
-            )
-        )
-
-
-def _is_year(name: str) -> bool:
-    """`grid_year`, `year`: a calendar year (not `cost_per_year_usd` or `lifetime_years`)."""
-    return name.rsplit("_", 1)[-1] == "year" and not name.endswith("per_year")
-
-
-def show(name: str, value) -> str:
-    """A value for the terminal: money with $ and separators, years as written, big numbers with separators, small ones
-    to 4 figures.
-    """
-    if value is None:
-        return "-"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(_plain(value))
-    if _is_year(name) and float(value).is_integer():
-        return str(int(value))
-    if name.endswith("_usd") or "_usd_" in name:
-        return f"${value:.4g}" if abs(value) < 1 else f"${value:,.2f}" if abs(value) < 1000 else f"${value:,.0f}"
-    if abs(value) >= 1e15:
-        return f"{value:.4g}"
-    if abs(value) >= 100:
-        return f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 1e7 else f"{value:,.2f}"
-    return f"{value:.4g}"
+        rows = [(k, format_value(k, a["value"]), a["source"]) for k, a in result["assumptions"].items()]
+        print(format_rows(["assumption", "value", "source"], rows))

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-from pipeline.commands import UsageError, one_line_errors, reader
-from pipeline.display import format_table
+from pipeline.commands import add_output_flags, reader, show, show_record, subcommand, unknown
 
-SUMMARY = (
+DESCRIPTION = """\
+The electricity price (industrial or non-household tariff of the region's state or country),
+grid carbon intensity and PUE behind every energy figure, per cloud region with a GPU price.
+A tariff that is a fallback (no tariff for the region's state or country) says so in tariff_basis."""
+
+EXAMPLES = """\
+gpucost energy
+gpucost energy --provider aws
+gpucost energy --region us-east-1           every provider with a region of that name
+gpucost energy --provider gcp --region europe-west4 --json
+"""
+
+SUMMARY = [
     "provider",
     "region",
+    "tariff_usd_per_kwh",
+    "grid_gco2_per_kwh",
+    "pue",
     "country_code",
     "state_code",
-    "tariff_usd_per_kwh",
-    "tariff_source",
-    "tariff_sector",
     "tariff_period",
     "tariff_basis",
-    "grid_gco2_per_kwh",
+    "tariff_source",
     "grid_year",
-    "pue",
-)
+]
 
 
 def cmd_energy(args) -> int:
@@ -27,37 +37,42 @@ def cmd_energy(args) -> int:
     from warehouse import energy
 
     with reader() as con:
-        if args.region:
-            if not args.provider:
-                raise UsageError("--region needs --provider (region names repeat across providers)")
-            row = energy.energy_for_region(con, args.provider, args.region)
-            if row is None:
-                raise UsageError(f"no region {args.region!r} for provider {args.provider!r} in marts.energy_by_region")
-            width = max(map(len, row))
-            print("\n".join(f"{name.ljust(width)}  {'-' if value is None else value}" for name, value in row.items()))
-            return 0
         frame = energy.energy_by_region(con)
     if args.provider:
+        providers = frame["provider"].unique().to_list()
+        if args.provider.lower() not in {p.lower() for p in providers}:
+            raise unknown("provider", args.provider, providers, " in marts.energy_by_region")
         frame = frame.filter(pl.col("provider").str.to_lowercase() == args.provider.lower())
+    if args.region:
+        regions = frame["region"].drop_nulls().unique().to_list()
+        frame = frame.filter(pl.col("region").str.to_lowercase() == args.region.lower())
         if frame.is_empty():
-            raise UsageError(f"no regions for provider {args.provider!r} in marts.energy_by_region")
-    if not args.all:
+            where = f" at {args.provider}" if args.provider else " at any provider"
+            raise unknown("region", args.region, regions, where)
+        if frame.height == 1 and not (args.json or args.csv):
+            show_record(frame.row(0, named=True))  # one region: every column
+            return 0
+    elif not args.all:
         frame = frame.filter(pl.col("priced"))
-    print(format_table(frame.select(SUMMARY)))
     fallbacks = frame.filter(pl.col("tariff_is_fallback"))
-    if fallbacks.height:
-        print(
+    notes = (
+        [
             f"\n{fallbacks.height} of {frame.height} regions use a fallback tariff (tariff_basis, tariff_note; "
-            "details: --provider P --region R)."
-        )
+            "every column of one: --provider P --region R)."
+        ]
+        if fallbacks.height
+        else []
+    )
+    show(args, frame, title="Energy per cloud region ($ per kWh, gCO2e per kWh, PUE):", columns=SUMMARY, notes=notes)
     return 0
 
 
-def register(subparsers) -> None:
-    energy = one_line_errors(
-        subparsers.add_parser("energy", help="electricity price, grid carbon and PUE per cloud region")
+def register(subparsers, name: str) -> None:
+    parser = subcommand(
+        subparsers, name, "electricity price, grid carbon and PUE per cloud region", DESCRIPTION, EXAMPLES
     )
-    energy.add_argument("--provider", help="only this provider (aws, azure, gcp, lambda, runpod, ...; any case)")
-    energy.add_argument("--region", help="one region in full, every column (needs --provider)")
-    energy.add_argument("--all", action="store_true", help="every mapped region, not only those with a GPU price")
-    energy.set_defaults(func=cmd_energy)
+    parser.add_argument("--provider", help="only this provider (aws, azure, gcp, lambda, runpod, ...; any case)")
+    parser.add_argument("--region", help="only regions of this name (every provider's, unless --provider is given)")
+    parser.add_argument("--all", action="store_true", help="every mapped region, not only those with a GPU price")
+    add_output_flags(parser)
+    parser.set_defaults(func=cmd_energy)

@@ -21,7 +21,7 @@ from costmodel.ownership import (
 from costmodel.power import energy_cost_usd, energy_kwh, power_w_per_gpu, server_power
 from costmodel.prices import cheapest_prices
 from costmodel.utilization import attention_flops_for
-from pipeline.commands import UsageError, one_line_errors
+from pipeline.commands import UsageError, add_output_flags, subcommand
 from pipeline.commands.cost_inputs import (
     add_electricity_arguments,
     add_price_arguments,
@@ -80,16 +80,42 @@ WORKLOAD_KEYS = (
 )
 
 
-def register(subparsers) -> None:
-    estimate = one_line_errors(
-        subparsers.add_parser("estimate", help="what training or serving one model on one GPU costs")
+DESCRIPTION = """\
+Price one model on one GPU from the warehouse's prices and tariffs, with every assumption shown
+beside its source. `training`: FLOPs (6ND + attention), GPU-hours at utilization from published
+runs, days, cloud cost on an offer that can train it, energy, CO2 and the cost of owning the
+cluster. `inference`: the replica that holds the weights and KV cache, prefill and decode speed,
+$ per 1M input and output tokens on an offer that hosts the replica, and the fleet a workload needs."""
+
+TRAINING_EXAMPLES = """\
+gpucost estimate training --model "GPT-3 175B" --gpu H100
+gpucost estimate training --model "Llama 3.1 405B" --gpu H100 --gpus 16384 --pricing spot
+gpucost estimate training --params 7B --tokens 2T --gpu A100-80GB --price-per-gpu-hour 1.50 --json
+"""
+
+INFERENCE_EXAMPLES = """\
+gpucost estimate inference --model "Llama 3.3 70B" --gpu H100
+gpucost estimate inference --model "Llama 3.1 405B" --gpu H100 --precision fp8 --input-tokens-per-query 2000
+gpucost estimate inference --model "Llama 3.3 70B" --gpu H100 --qps 20 --tokens-per-second-per-user 30 --csv
+"""
+
+
+def register(subparsers, name: str) -> None:
+    estimate = subcommand(
+        subparsers,
+        name,
+        "what training or serving one model on one GPU costs",
+        DESCRIPTION,
+        TRAINING_EXAMPLES + INFERENCE_EXAMPLES,
     )
     kinds = estimate.add_subparsers(dest="estimate_kind", required=True, metavar="{training,inference}")
 
-    t = one_line_errors(
-        kinds.add_parser(
-            "training", help="FLOPs, GPU-hours (central, low, high), days, cloud cost, energy, CO2, owned cost"
-        )
+    t = subcommand(
+        kinds,
+        "training",
+        "FLOPs, GPU-hours (central, low, high), days, cloud cost, energy, CO2, owned cost",
+        DESCRIPTION.split("\n`inference`")[0],
+        TRAINING_EXAMPLES,
     )
     _model_arguments(t)
     t.add_argument("--tokens", type=number, help="training tokens (default: the reference model's)")
@@ -129,11 +155,15 @@ def register(subparsers) -> None:
     )
     add_price_arguments(t)
     add_electricity_arguments(t)
-    t.add_argument("--json", action="store_true")
+    add_output_flags(t)
     t.set_defaults(func=cmd_training)
 
-    i = one_line_errors(
-        kinds.add_parser("inference", help="tokens/s per GPU, $ per 1M tokens, and the fleet a workload needs")
+    i = subcommand(
+        kinds,
+        "inference",
+        "tokens/s per GPU, $ per 1M tokens, and the fleet a workload needs",
+        DESCRIPTION,
+        INFERENCE_EXAMPLES,
     )
     _model_arguments(i)
     i.add_argument(
@@ -185,7 +215,7 @@ def register(subparsers) -> None:
     _server_arguments(i)
     add_price_arguments(i)
     add_electricity_arguments(i)
-    i.add_argument("--json", action="store_true")
+    add_output_flags(i)
     i.set_defaults(func=cmd_inference)
 
 
@@ -375,7 +405,7 @@ def cmd_training(args) -> int:
             "offer": offer_json(offer),
             "assumptions": assumptions,
         },
-        args.json,
+        args,
     )
     return 0
 
@@ -728,7 +758,7 @@ def cmd_inference(args) -> int:
         }
     if args.qps or args.queries_per_day:
         result |= _workload(args, gpu, per_gpu * utilization, price, power, electricity, assumptions)
-    emit({**result, "assumptions": assumptions}, args.json)
+    emit({**result, "assumptions": assumptions}, args)
     return 0
 
 

@@ -1,20 +1,69 @@
-"""`gpucost prices`: today's GPU prices from the warehouse, like `sky show-gpus`.
-
-Without --gpu: one line per GPU model (offers, cheapest and median $/GPU-hour, where).
-With --gpu: every offer of that model, cheapest per GPU-hour first. --gpu names a model
-or a family: 'H100' is H100-SXM, H100-PCIe and H100-NVL; 'A100-80GB' is the SXM and
-PCIe 80 GB parts; an alias a provider uses ('A6000') also works. With --gpus N: the
-cheapest ways to rent N GPUs of that model (whole instances, so you may rent more).
-With --providers: every provider with a price, the sources that report it, its offers (each
-once, however many sources list it) and when one of its sources last fetched live.
-"""
+"""`gpucost prices`: today's GPU prices from the warehouse, like `sky show-gpus`."""
 
 from __future__ import annotations
 
-import json
+import sys
 
-from pipeline.commands import UsageError, one_line_errors, reader, short_list
-from pipeline.display import format_table
+from pipeline.commands import UsageError, add_output_flags, reader, show, subcommand, unknown
+
+DESCRIPTION = """\
+Without --gpu: one line per GPU model (memory, the GPU counts its instances come in, offers,
+providers, the cheapest on-demand and spot $ per GPU-hour, and where the cheapest is).
+With --gpu: every offer of that model, cheapest per GPU-hour first. --gpu names a model or a
+family: 'H100' is H100-SXM, H100-PCIe and H100-NVL; 'A100-80GB' is the SXM and PCIe 80 GB
+parts; an alias a provider uses ('A6000') also works.
+With --gpus N: the cheapest ways to rent N GPUs (whole instances, so you may rent more): of
+the --gpu model, or the cheapest per GPU model without --gpu.
+With --providers: every provider with a price, the sources that report it, its offers (each
+once, however many sources list it) and when one of its sources last fetched live."""
+
+EXAMPLES = """\
+gpucost prices
+gpucost prices --gpu H100
+gpucost prices --gpu L4 --provider aws --region us-east-1 --spot
+gpucost prices --gpus 8
+gpucost prices --gpu H100 --gpus 64 --json
+gpucost prices --providers
+gpucost prices --held
+"""
+
+# column -> header in the text table (JSON and CSV keep every column under its full name)
+OFFER_COLUMNS = {
+    "gpu_model": "gpu_model",
+    "price_per_gpu_hour_usd": "usd_gpu_h",
+    "provider": "provider",
+    "region": "region",
+    "instance_type": "instance_type",
+    "gpu_count": "gpus",
+    "price_per_hour_usd": "usd_hour",
+    "vcpus": "vcpus",
+    "memory_gib": "ram_gib",
+    "source": "source",
+    "age_days": "age_days",
+}
+RENT_COLUMNS = {
+    "gpu_model": "gpu_model",
+    "total_price_per_hour_usd": "usd_hour",
+    "price_per_needed_gpu_hour_usd": "usd_gpu_h",
+    "provider": "provider",
+    "region": "region",
+    "instance_type": "instance_type",
+    "gpu_count": "gpus",
+    "instances": "instances",
+}
+CATALOG_COLUMNS = {
+    "gpu_model": "gpu_model",
+    "gpu_memory_gb": "mem_gb",
+    "gpu_counts": "gpu_counts",
+    "on_demand_usd_per_gpu_hour": "on_demand",
+    "spot_usd_per_gpu_hour": "spot",
+    "offers": "offers",
+    "providers": "providers",
+    "provider": "cheapest_at",
+    "instance_type": "instance_type",
+    "region": "region",
+}
+HELD_COLUMNS = ["source", "provider", "region", "instance_type", "price_per_gpu_hour_usd", "held_reason"]
 
 
 def _resolve(con, wanted: str) -> str:
@@ -23,7 +72,7 @@ def _resolve(con, wanted: str) -> str:
 
     models = prices.resolve_gpu(con, wanted)
     if not models:
-        raise UsageError(f"unknown GPU {wanted!r}; known: {', '.join(prices.known_gpu_models(con))}")
+        raise unknown("GPU", wanted, prices.known_gpu_names(con), " (gpucost gpus lists them)")
     if any(m.lower() == wanted.lower() or m.lower().startswith(wanted.lower() + "-") for m in models):
         return wanted
     if len(models) > 1:
@@ -31,27 +80,47 @@ def _resolve(con, wanted: str) -> str:
     return models[0]
 
 
-def _known(wanted: str | None, known: list[str], what: str, where: str = "") -> str | None:
+def known(wanted: str | None, names: list[str], what: str, where: str = "") -> str | None:
     """The warehouse's spelling of a provider or region typed in any case ('AWS' is aws), or a one-line error."""
     if wanted is None:
         return None
-    found = {name.lower(): name for name in known}.get(wanted.lower())
+    found = {name.lower(): name for name in names}.get(wanted.lower())
     if found is None:
-        raise UsageError(f"unknown {what} {wanted!r}{where}; known: {short_list(known, 12) if known else '(none)'}")
+        raise unknown(what, wanted, names, where=where)
     return found
 
 
-def _show(frame, args, title: str) -> None:
-    if args.json:
-        print(json.dumps(frame.to_dicts(), default=str, indent=2))
-        return
-    print(title + "\n")
-    print(format_table(frame) if frame.height else "(none)")
+def _why_empty(con, gpu: str | None, provider: str | None, region: str | None, pricing: str) -> str:
+    """Why a filtered list came back empty: what exists once one filter is dropped."""
+    from warehouse import prices
+
+    wanted = " ".join(
+        p
+        for p in (
+            pricing.replace("_", "-"),
+            f"offer of {gpu or 'any GPU'}",
+            provider and f"at {provider}",
+            region and f"in {region}",
+        )
+        if p
+    )
+    hints = []
+    other = "spot" if pricing == "on_demand" else "on_demand"
+    for label, filters in (
+        (f"{other.replace('_', '-')} there", {"gpu": gpu, "provider": provider, "region": region, "pricing": other}),
+        ("in any region", {"gpu": gpu, "provider": provider, "region": None, "pricing": pricing}),
+        ("at any provider", {"gpu": gpu, "provider": None, "region": None, "pricing": pricing}),
+    ):
+        if (label == "in any region" and region is None) or (label == "at any provider" and provider is None):
+            continue
+        count = prices.offer_count(con, **filters)
+        if count:
+            hints.append(f"{count} {label}")
+    return f"No {wanted} today" + (f"; there are {', '.join(hints)}." if hints else ".")
 
 
 def cmd_prices(args) -> int:
     import duckdb
-    import polars as pl
 
     from warehouse import prices
 
@@ -59,8 +128,6 @@ def cmd_prices(args) -> int:
         raise UsageError(f"--gpus must be at least 1, got {args.gpus}")
     if args.limit < 0:
         raise UsageError(f"--limit must be 0 (all) or more, got {args.limit}")
-    if args.gpus is not None and not args.gpu:
-        raise UsageError("--gpus needs --gpu (which GPU to rent N of)")
     if args.providers and (args.gpu or args.gpus is not None or args.held or args.spot or args.region):
         raise UsageError(
             "--providers lists every provider (--provider picks one): it takes no --gpu, --gpus, --held, "
@@ -73,84 +140,50 @@ def cmd_prices(args) -> int:
             "--held lists held prices of every pricing: it takes --gpu, --provider and --region, not --gpus or --spot"
         )
     pricing = "spot" if args.spot else "on_demand"
+    kind = pricing.replace("_", "-")
+    notes = []
     try:
         with reader() as con:
-            provider = _known(args.provider, prices.price_providers(con), "provider")
-            region = _known(
-                args.region, prices.price_regions(con, provider), "region", f" for {provider}" if provider else ""
+            provider = known(args.provider, prices.price_providers(con), "provider")
+            region = known(
+                args.region, prices.price_regions(con, provider), "region", f" at {provider}" if provider else ""
             )
             where = {"provider": provider, "region": region}
+            gpu = None if args.gpu is None else _resolve(con, args.gpu)
             if args.held:
-                frame = prices.held_gpu_prices(con, gpu=None if args.gpu is None else _resolve(con, args.gpu), **where)
-                frame = frame.with_columns(
-                    pl.format(
-                        "{},{},{},{},{},{},{},<YYYY-MM-DD>,<your name>,<what you checked>",
-                        "source",
-                        "provider",
-                        pl.col("region").fill_null(""),
-                        "instance_type",
-                        "pricing",
-                        pl.col("commitment_term").fill_null(""),
-                        "price_per_hour_usd",
-                    ).alias("confirmation_line")
-                )
-                columns = ["source", "provider", "region", "instance_type", "price_per_gpu_hour_usd", "held_reason"]
+                frame = prices.held_gpu_prices(con, gpu=gpu, **where)
+                columns = HELD_COLUMNS
                 title = (
                     "Prices held out of the marts. If one is real, add its confirmation_line (--json shows it) to "
                     "assets/reference/data/price_confirmations.csv:"
                 )
+            elif args.gpus is not None and gpu is None:
+                frame = prices.cheapest_per_model(con, args.gpus, pricing=pricing, **where)
+                columns = RENT_COLUMNS
+                title = f"The cheapest way to rent {args.gpus} GPUs of each model ({kind}, whole instances):"
             elif args.gpus is not None:
-                gpu = _resolve(con, args.gpu)
                 frame = prices.cheapest_gpus(con, gpu, args.gpus, pricing=pricing, limit=args.limit, **where)
-                columns = [
-                    "gpu_model",
-                    "provider",
-                    "region",
-                    "instance_type",
-                    "gpu_count",
-                    "instances",
-                    "total_price_per_hour_usd",
-                    "price_per_needed_gpu_hour_usd",
-                    "source",
-                    "age_days",
-                ]
-                title = f"Cheapest ways to rent {args.gpus} x {gpu} ({pricing}), whole instances:"
-            elif args.gpu:
-                gpu = _resolve(con, args.gpu)
+                columns = RENT_COLUMNS
+                title = f"Cheapest ways to rent {args.gpus} x {gpu} ({kind}), whole instances:"
+            elif gpu is not None:
                 frame = prices.gpu_offers(con, gpu=gpu, pricing=pricing, limit=args.limit, **where)
-                columns = [
-                    "gpu_model",
-                    "provider",
-                    "region",
-                    "instance_type",
-                    "gpu_count",
-                    "price_per_gpu_hour_usd",
-                    "price_per_hour_usd",
-                    "price_basis",
-                    "source",
-                    "age_days",
-                ]
-                title = f"{gpu} offers ({pricing}), cheapest per GPU-hour first:"
+                columns = OFFER_COLUMNS
+                title = f"{gpu} offers ({kind}), cheapest per GPU-hour first:"
+                if args.limit and frame.height == args.limit:
+                    notes.append(f"(the {args.limit} cheapest; --limit 0 shows all)")
             else:
-                frame = prices.gpu_model_summary(con, pricing=pricing, **where)
-                columns = [
-                    "gpu_model",
-                    "offers",
-                    "providers",
-                    "cheapest_price_per_gpu_hour_usd",
-                    "median_price_per_gpu_hour_usd",
-                    "provider",
-                    "region",
-                    "instance_type",
-                    "age_days",
-                ]
+                frame = prices.gpu_catalog(con, **where)
+                columns = CATALOG_COLUMNS
                 title = (
-                    f"GPU models ({pricing}, whole instances): cheapest and median $ per GPU-hour, and where the "
-                    "cheapest is:"
+                    "GPU models today, whole instances: the GPU counts instances come in, the cheapest on-demand and "
+                    "spot $ per GPU-hour, and where the cheapest on-demand one is (--gpu MODEL shows every offer):"
                 )
+            empty = None if frame.height or args.held else _why_empty(con, gpu, provider, region, pricing)
     except duckdb.Error as exc:
         raise UsageError(f"cannot read the price marts ({str(exc).splitlines()[0]}): run `gpucost run` first") from exc
-    _show(frame.select(columns) if not args.json else frame, args, title)
+    if empty:
+        print(empty, file=sys.stderr)
+    show(args, frame, title=title, columns=columns, notes=notes)
     return 0
 
 
@@ -162,36 +195,37 @@ def _providers(args) -> int:
 
     try:
         with reader() as con:
-            provider = _known(args.provider, prices_providers(con), "provider")
-            frame = providers.providers(con, provider)
+            frame = providers.providers(con)
+            provider = known(args.provider, frame["provider"].to_list(), "provider")
+            if provider is not None:
+                frame = frame.filter(pl.col("provider") == provider)
     except duckdb.Error as exc:
         raise UsageError(f"cannot read the prices ({str(exc).splitlines()[0]}): run `gpucost run` first") from exc
     shown = frame.with_columns(
         pl.col("last_live_fetch_at").dt.strftime("%Y-%m-%d %H:%M").fill_null("never").alias("last_live_fetch")
-    ).select("provider", "offers", "gpu_models", "newest_price_date", "last_live_fetch", "sources")
-    _show(frame if args.json else shown, args, "Providers with a price: offers (each once), and their sources:")
+    )
+    show(
+        args,
+        frame if args.json or args.csv else shown,
+        title="Providers with a price: offers (each once), and their sources:",
+        columns=["provider", "offers", "gpu_models", "newest_price_date", "last_live_fetch", "sources"],
+    )
     return 0
 
 
-def prices_providers(con) -> list[str]:
-    from warehouse import providers
-
-    return providers.providers(con)["provider"].to_list()
-
-
-def register(subparsers) -> None:
-    parser = one_line_errors(
-        subparsers.add_parser(
-            "prices",
-            help="today's GPU prices: per model, per offer (--gpu), or the cheapest N GPUs (--gpus)",
-            description=__doc__.split("\n\n", 1)[1],
-        )
+def register(subparsers, name: str) -> None:
+    parser = subcommand(
+        subparsers,
+        name,
+        "today's GPU prices: per model, per offer (--gpu), or the cheapest N GPUs (--gpus)",
+        DESCRIPTION,
+        EXAMPLES,
     )
     parser.add_argument("--gpu", help="GPU model or family, e.g. H100 (all variants), H100-SXM, A100-80GB, L4, TPU-v5e")
-    parser.add_argument("--provider", help="only this provider (aws, azure, gcp, lambda, runpod, ...)")
+    parser.add_argument("--provider", help="only this provider (aws, azure, gcp, lambda, runpod, ...; any case)")
     parser.add_argument("--region", help="only this region (as the provider names it: us-east-1, eastus, us-central1)")
     parser.add_argument("--spot", action="store_true", help="spot / preemptible prices instead of on-demand")
-    parser.add_argument("--gpus", type=int, metavar="N", help="with --gpu: the cheapest ways to rent N of them")
+    parser.add_argument("--gpus", type=int, metavar="N", help="the cheapest ways to rent N GPUs (of --gpu, or of each)")
     parser.add_argument("--limit", type=int, default=20, help="rows to show for --gpu and --gpus (0 = all; default 20)")
     parser.add_argument(
         "--held",
@@ -204,5 +238,5 @@ def register(subparsers) -> None:
         action="store_true",
         help="every provider with a price: its sources, offers (each once) and last live fetch",
     )
-    parser.add_argument("--json", action="store_true", help="print rows as JSON (every column)")
+    add_output_flags(parser)
     parser.set_defaults(func=cmd_prices)

@@ -2,33 +2,40 @@
 
 from __future__ import annotations
 
-import json
-
 import polars as pl
 
 from assets.reference import files
 from costmodel.scenarios import ELECTRICITY_KEYS, PRICE_KEYS, scenario_result
 from costmodel.utilization import default_utilization
-from pipeline.commands import UsageError, one_line_errors
+from pipeline.commands import UsageError, add_output_flags, show, subcommand, unknown
 from pipeline.commands.cost_inputs import (
     datacenter_pue,
     emit,
     offer_text,
     reference,
-    show,
     warehouse_energy,
     warehouse_prices,
 )
-from pipeline.display import format_table
+from pipeline.display import format_rows, format_value
+
+DESCRIPTION = """\
+A scenario is a published cost claim with its stated assumptions (assets/reference/data/scenarios.csv):
+the seed analysis of ChatGPT's cost and the claims it cites. Each is recomputed as published (its own
+prices and assumptions: the published figures must come out) and at today's prices, on the same GPU and
+on the cheapest GPU that can run it."""
+
+EXAMPLES = """\
+gpucost scenario --list
+gpucost scenario seed-chatgpt-serving-2023
+gpucost scenario seed-gpt3-training --json
+"""
 
 
-def register(subparsers) -> None:
-    parser = one_line_errors(
-        subparsers.add_parser("scenario", help="a seed-analysis scenario: as published, and today")
-    )
+def register(subparsers, name: str) -> None:
+    parser = subcommand(subparsers, name, "a seed-analysis scenario: as published, and today", DESCRIPTION, EXAMPLES)
     parser.add_argument("name", nargs="?", help="scenario name (see --list)")
     parser.add_argument("--list", action="store_true", help="list the scenarios")
-    parser.add_argument("--json", action="store_true", help="print JSON: name, as_published, today")
+    add_output_flags(parser)
     parser.set_defaults(func=cmd_scenario)
 
 
@@ -37,14 +44,13 @@ def cmd_scenario(args) -> int:
     if args.list:
         if args.name:
             raise UsageError("--list takes no scenario name")
-        listing = scenarios.select("name", "kind", "description")
-        print(json.dumps(listing.to_dicts(), indent=2) if args.json else format_table(listing))
+        show(args, scenarios.select("name", "kind", "description"), title="Scenarios (gpucost scenario NAME):")
         return 0
     if not args.name:
         raise UsageError(f"give a scenario name or --list (known: {', '.join(scenarios['name'])})")
     found = scenarios.filter(pl.col("name").str.to_lowercase() == args.name.lower())
     if found.is_empty():
-        raise UsageError(f"unknown scenario {args.name!r} (known: {', '.join(scenarios['name'])})")
+        raise unknown("scenario", args.name, scenarios["name"], " (gpucost scenario --list shows them all)")
     specs, models, archs = (
         reference(files.GPU_SPECS),
         reference(files.REFERENCE_MODELS),
@@ -64,8 +70,8 @@ def cmd_scenario(args) -> int:
         architectures=archs,
         default_mfu=fit["central"] if fit else None,
     )
-    if args.json:
-        emit(result, as_json=True)
+    if args.json or args.csv:
+        emit(result, args)
     else:
         print_scenario(result)
     return 0
@@ -78,12 +84,12 @@ def print_scenario(result: dict) -> None:
     metrics = dict.fromkeys(m for m in [*result["as_published"], *same, *best] if m not in skip)
     columns = {
         "figure": list(metrics),
-        "published": [show(m, result["published"].get(m)) for m in metrics],
-        "as_published": [show(m, result["as_published"].get(m)) for m in metrics],
-        f"today_{same.get('gpu_model', 'same_gpu')}": [show(m, same.get(m)) for m in metrics],
-        f"today_best_{best.get('gpu_model', 'gpu')}": [show(m, best.get(m)) for m in metrics],
+        "published": [format_value(m, result["published"].get(m)) for m in metrics],
+        "as_published": [format_value(m, result["as_published"].get(m)) for m in metrics],
+        f"today_{same.get('gpu_model', 'same_gpu')}": [format_value(m, same.get(m)) for m in metrics],
+        f"today_best_{best.get('gpu_model', 'gpu')}": [format_value(m, best.get(m)) for m in metrics],
     }
-    print(format_table(pl.DataFrame(columns)))
+    print(format_rows(list(columns), list(zip(*columns.values()))))
     for label, today in (("same hardware", same), ("best hardware", best)):
         if today and today.get("price_per_gpu_hour_usd") is not None:
             offer = f"{today.get('offer_class')}, {today.get('interconnect')}" if today.get("offer_class") else ""
@@ -103,4 +109,4 @@ def print_scenario(result: dict) -> None:
         )
     for m in claims:
         holds = "holds" if result["matches_published"][m] else "does not hold"
-        print(f"Claim {m} = {show(m, result['published'][m])} ({roles[m]}): {holds} at the stated assumptions.")
+        print(f"Claim {m} = {format_value(m, result['published'][m])} ({roles[m]}): {holds} at the stated assumptions.")
