@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-MODULES: tuple[str, ...] = ("estimate", "scenario", "prices", "energy")
+MODULES: tuple[str, ...] = ("estimate", "scenario", "prices", "energy", "report")
 
 
 class UsageError(Exception):
