@@ -33,6 +33,7 @@ FLAGS = [
     "--disable-default-apps",
     "--disable-sync",
     "--disable-extensions",
+    "--hide-scrollbars",
     "--host-resolver-rules=MAP * ~NOTFOUND",  # nothing on the page may reach a network: no name resolves
     "--remote-debugging-pipe",
 ]

@@ -249,3 +249,25 @@ def test_gpucost_report_without_a_warehouse_says_what_to_run(tmp_path, monkeypat
     monkeypatch.setenv("GPUCOST_DB", str(tmp_path / "none.duckdb"))
     assert main(["report"]) == 2
     assert "run `gpucost run`" in capsys.readouterr().err
+
+
+def test_gpucost_run_redraws_the_report_when_and_only_when_what_it_reads_changed(server, warehouse_path):
+    from pipeline.run import run_pipeline
+    from tests.conftest import LOOPBACK_PATHS, loopback_ingest
+    from tests.loopback import FIXTURES
+
+    instance = dg.DagsterInstance.ephemeral()
+    resources = {"warehouse": WarehouseResource(path=str(warehouse_path)), "ingest": loopback_ingest(server)}
+    first = run_pipeline(resources=resources, instance=instance)
+    page = default_path(warehouse_path)
+    assert "reports/overview" in first.materialized and page.is_file()
+    assert first.materialized.index("reports/overview") > first.materialized.index("marts/training_costs")
+    drawn = page.stat().st_mtime_ns
+    again = run_pipeline(resources=resources, instance=instance)
+    assert "reports/overview" not in again.materialized and page.stat().st_mtime_ns == drawn
+    server.behave(
+        LOOPBACK_PATHS["skypilot"] + "/lambda/vms.csv",
+        body=(FIXTURES / "skypilot" / "lambda_vms_2026-04-06.csv").read_bytes(),
+    )
+    changed = run_pipeline(resources=resources, instance=instance)
+    assert "reports/overview" in changed.materialized and page.stat().st_mtime_ns > drawn

@@ -22,6 +22,7 @@ from assets.versions import utc_now
 REPORT_FILE = "report.html"
 HEADLINE_GPU = "H100-SXM"
 HEADLINE_SERVING_MODEL = "Llama 3.3 70B"
+NOT_LIVE = {"snapshot": "from bundled snapshots", "stale": "stale (last good data kept)", "no data": "without data"}
 
 
 def default_path(warehouse_path: str | os.PathLike) -> Path:
@@ -112,7 +113,9 @@ def _cards(inputs: Inputs, model: str) -> list[Card]:
     live = status.filter(pl.col("freshness") == "live").height
     oldest = status.sort("data_age_days", descending=True, nulls_last=True).head(1)
     note = ", ".join(
-        f"{n} {kind}" for kind, n in status.group_by("freshness").len().sort("freshness").rows() if kind != "live"
+        f"{n} {NOT_LIVE[kind]}"
+        for kind, n in status.group_by("freshness").len().sort("freshness").rows()
+        if n and kind in NOT_LIVE
     )
     if oldest.height:
         note += f"; oldest: {oldest['source'][0]}, {units.number(oldest['data_age_days'][0], 'days')}"
