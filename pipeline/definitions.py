@@ -9,12 +9,13 @@ from assets.energy.defs import energy_assets
 from assets.ingest_defs import ingest_sources_asset, source_checks
 from assets.prices.defs import price_assets
 from assets.reference.defs import reference_files
+from assets.reports.defs import report_assets
 from pipeline.automation import automation_sensor, reference_files_sensor
 from pipeline.jobs import JOBS
 from pipeline.resources import build_resources
 from pipeline.schedules import daily_ingest_schedule, source_freshness_schedule
 
-ALL_ASSETS = [ingest_sources_asset, reference_files, *price_assets, *energy_assets, *cost_assets]
+ALL_ASSETS = [ingest_sources_asset, reference_files, *price_assets, *energy_assets, *cost_assets, *report_assets]
 ALL_CHECKS = [source_checks]
 
 

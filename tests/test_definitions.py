@@ -22,14 +22,16 @@ def test_definitions_load_and_validate():
 def test_keys_mirror_schema_and_table_and_groups_are_the_domains():
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
-        assert key.path[0] in {"raw", "core", "marts"}, key
-        assert graph.get(key).group_name in {"prices", "energy", "reference", "costs"}
+        assert key.path[0] in {"raw", "core", "marts", "reports"}, key
+        assert graph.get(key).group_name in {"prices", "energy", "reference", "costs", "reports"}
+        assert (key.path[0] == "reports") == (graph.get(key).group_name == "reports"), key
 
 
 def test_every_warehouse_writer_is_in_the_single_writer_pool():
     for asset in defs.assets:
         for spec in asset.specs:
-            assert asset.op.pool == "warehouse", spec.key
+            # the report only reads the warehouse (short read-only connections) and writes an HTML file
+            assert asset.op.pool == (None if spec.key.path[0] == "reports" else "warehouse"), spec.key
 
 
 def test_schedule_and_automation_sensor_start_running():

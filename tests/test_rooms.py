@@ -67,6 +67,7 @@ READ_ONLY = [
     ["estimate", "inference", "--model", "Llama 3.3 70B", "--gpu", "H100"],
     ["scenario", "--list"],
     ["scenario", "seed-gpt3-training"],
+    ["report"],
     ["gpus"],
     ["models"],
     ["prices", "--gpus", "8", "--csv"],

@@ -1,0 +1,54 @@
+"""`gpucost report`: draw the warehouse as one self-contained HTML page (charts inlined, works offline)."""
+
+from __future__ import annotations
+
+import webbrowser
+
+from pipeline.commands import subcommand
+
+
+def cmd_report(args) -> int:
+    from assets.reports.overview import write_report
+    from pipeline.home import warehouse_path
+
+    written = write_report(warehouse_path(), args.output)
+    points = sum(c.points for c in written.charts)
+    print(
+        f"gpucost: report written to {written.path} ({written.size_bytes / 1e6:.1f} MB, {len(written.charts)} charts, "
+        f"{points:,} data points)"
+    )
+    for card in written.cards:
+        print(f"  {card.label}: {card.value}; {card.note}")
+    empty = [c.title for c in written.charts if c.points == 0]
+    if empty:
+        print(f"  no data yet for: {', '.join(empty)} (run `gpucost run` first)")
+    if args.open and not webbrowser.open(written.path.as_uri()):
+        print(f"  no browser to open it here: open {written.path.as_uri()}")
+    return 0
+
+
+DESCRIPTION = """\
+Draw the warehouse as one self-contained HTML file: GPU price history, $ per PFLOP-hour by generation,
+GPT-3 training cost over time, serving $ per 1M tokens, the seed analysis as published vs today,
+electricity price and grid carbon by region, source freshness. The page loads nothing from the network
+(plotly.js is inlined), so it can be mailed or kept as a CI artifact."""
+
+EXAMPLES = """\
+gpucost report --open
+gpucost report --output /tmp/gpucost.html
+"""
+
+
+def register(subparsers, name: str) -> None:
+    report = subcommand(
+        subparsers,
+        name,
+        "write one HTML page with charts of prices, costs, energy and source freshness (works offline)",
+        DESCRIPTION,
+        EXAMPLES,
+    )
+    report.add_argument("--open", action="store_true", help="open the page in the default browser when written")
+    report.add_argument(
+        "--output", metavar="PATH", help="where to write the page (default: report.html beside the warehouse)"
+    )
+    report.set_defaults(func=cmd_report)
