@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -c 'import sys; assert sys.version_info[:2] == (3, 11), "gpucost needs Python 3.11, found " + sys.version' 
 	@# (this machine's pip config names a missing local index: drop its warnings, keep real errors)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2> >(grep -v "^WARNING: Location 'file:" >&2)
+	@echo "gpucost: installing the pinned packages into $(VENV) (a few minutes on a fresh machine; once per change of pyproject.toml)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e '.[dev]' 2> >(grep -v "^WARNING: Location 'file:" >&2)
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 

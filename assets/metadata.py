@@ -5,6 +5,8 @@ from __future__ import annotations
 import dagster as dg
 import polars as pl
 
+from warehouse.columns import descriptions
+
 OWNERS = ["team:gpucost"]
 
 
@@ -32,7 +34,7 @@ def table_metadata(frame: pl.DataFrame, table: str, preview_rows: int = 10) -> d
     return {
         "dagster/table_name": table,
         "dagster/row_count": frame.height,
-        "dagster/column_schema": column_schema(frame),
+        "dagster/column_schema": column_schema(frame, descriptions(table, frame.columns)),
         "preview": dg.MetadataValue.md(markdown_preview(frame, preview_rows)),
     }
 

@@ -45,22 +45,68 @@ def _tariff_text(prefix: str = "") -> pl.Expr:
     )
 
 
+PRICINGS = {"on_demand": "on-demand", "spot": "spot"}  # the price choices a reader follows, as the figures name them
+
+
 def training_figures(training: pl.DataFrame) -> pl.DataFrame:
-    """Each reference model's training cost on each GPU model at the cheapest on-demand price, and on the cheapest GPU
-    of all.
-    """
-    rows = training.filter(pl.col("pricing") == "on_demand")
+    """Each reference model's training cost on each GPU model at the cheapest on-demand and spot price, on the
+    cheapest GPU of all, at each provider's cheapest offer, and each GPU model's cheapest GPU-hour."""
+    return pl.concat(
+        [
+            *(_training_figures(training.filter(pl.col("pricing") == p), label) for p, label in PRICINGS.items()),
+            _provider_figures(training.filter(pl.col("pricing") == "on_demand_provider")),
+        ]
+    )
+
+
+def _provider_figures(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per provider: the cheapest way to train each model there, and each GPU model's cheapest GPU-hour there."""
+    best = (
+        rows.sort("cloud_cost_usd")
+        .unique(["model", "price_provider"], keep="first", maintain_order=True)
+        .select(
+            pl.format("training {} at {} (cheapest on-demand)", "model", "price_provider").alias("figure"),
+            pl.col("cloud_cost_usd").alias("value"),
+            pl.lit("usd").alias("unit"),
+            pl.format("{} via {}", "gpu_model", _price_text()).alias("price_input"),
+            _tariff_text().alias("tariff_input"),
+            pl.format(
+                "MFU {}; {} active params x {} tokens",
+                pl.col("mfu").round(4),
+                _count("params_active"),
+                _count("training_tokens"),
+            ).alias("assumptions_input"),
+        )
+    )
+    gpu_hour = (
+        rows.sort("price_per_gpu_hour_usd")
+        .unique(["gpu_model", "price_provider"], keep="first")
+        .select(
+            pl.format("cheapest on-demand {} GPU-hour at {}", "gpu_model", "price_provider").alias("figure"),
+            pl.col("price_per_gpu_hour_usd").alias("value"),
+            pl.lit("usd_per_gpu_hour").alias("unit"),
+            _price_text().alias("price_input"),
+            pl.lit(None, pl.String).alias("tariff_input"),
+            pl.lit("").alias("assumptions_input"),
+        )
+    )
+    return pl.concat([best, gpu_hour])
+
+
+def _training_figures(rows: pl.DataFrame, label: str) -> pl.DataFrame:
+    """One price choice's figures; the on-demand ones keep the names they have always had."""
+    tail = "" if label == "on-demand" else f" ({label})"
     per_gpu = rows.select(
-        pl.format("training {} on {} (cheapest on-demand)", "model", "gpu_model").alias("figure"),
+        pl.format("training {} on {} (cheapest {})", "model", "gpu_model", pl.lit(label)).alias("figure"),
         pl.col("cloud_cost_usd").alias("value"),
         pl.lit("usd").alias("unit"),
         _price_text().alias("price_input"),
         _tariff_text().alias("tariff_input"),
         pl.format(
             "MFU {} (band {}-{}); {} active params x {} tokens; {} dense TFLOP/s ({})",
-            "mfu",
-            "mfu_low",
-            "mfu_high",
+            pl.col("mfu").round(4),
+            pl.col("mfu_low").round(4),
+            pl.col("mfu_high").round(4),
             _count("params_active"),
             _count("training_tokens"),
             "peak_tflops_dense",
@@ -71,23 +117,30 @@ def training_figures(training: pl.DataFrame) -> pl.DataFrame:
         rows.sort("cloud_cost_usd")
         .unique("model", keep="first", maintain_order=True)
         .select(
-            pl.format("training {} on the cheapest GPU", "model").alias("figure"),
+            pl.format("training {} on the cheapest GPU{}", "model", pl.lit(tail)).alias("figure"),
             pl.col("cloud_cost_usd").alias("value"),
             pl.lit("usd").alias("unit"),
             pl.format("{} via {}", "gpu_model", _price_text()).alias("price_input"),
             _tariff_text().alias("tariff_input"),
             pl.format(
-                "MFU {}; {} active params x {} tokens", "mfu", _count("params_active"), _count("training_tokens")
+                "MFU {}; {} active params x {} tokens",
+                pl.col("mfu").round(4),
+                _count("params_active"),
+                _count("training_tokens"),
             ).alias("assumptions_input"),
         )
     )
-    gpu_hour = rows.unique("gpu_model", keep="first").select(
-        pl.format("cheapest on-demand {} GPU-hour", "gpu_model").alias("figure"),
-        pl.col("price_per_gpu_hour_usd").alias("value"),
-        pl.lit("usd_per_gpu_hour").alias("unit"),
-        _price_text().alias("price_input"),
-        pl.lit(None, pl.String).alias("tariff_input"),
-        pl.lit("").alias("assumptions_input"),
+    gpu_hour = (
+        rows.sort("price_per_gpu_hour_usd")
+        .unique("gpu_model", keep="first")
+        .select(
+            pl.format("cheapest {} {} GPU-hour", pl.lit(label), "gpu_model").alias("figure"),
+            pl.col("price_per_gpu_hour_usd").alias("value"),
+            pl.lit("usd_per_gpu_hour").alias("unit"),
+            _price_text().alias("price_input"),
+            pl.lit(None, pl.String).alias("tariff_input"),
+            pl.lit("").alias("assumptions_input"),
+        )
     )
     return pl.concat([best, per_gpu, gpu_hour])
 
@@ -110,8 +163,56 @@ def scenario_figures(scenarios: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(frames)
 
 
-def headline_figures(training: pl.DataFrame, scenarios: pl.DataFrame) -> pl.DataFrame:
-    return pl.concat([training_figures(training), scenario_figures(scenarios)]).sort("figure")
+def serving_figures(inference: pl.DataFrame) -> pl.DataFrame:
+    """Each reference model's modeled serving cost per 1M blended tokens, on the cheapest way (on-demand and spot)
+    and on each GPU model on-demand, with the serving choices that produced it as its assumptions."""
+    modeled = inference.filter(
+        (pl.col("throughput_basis") == "modeled") & pl.col("cost_per_million_tokens_blended_usd").is_not_null()
+    ).sort("cost_per_million_tokens_blended_usd")
+    assumptions = pl.format(
+        "{}, replica of {} GPUs, batch {}, {} in + {} out tokens, {}-bound, utilization {}",
+        "precision",
+        "replica_gpus",
+        "batch_size",
+        pl.col("input_tokens").cast(pl.Int64),
+        pl.col("output_tokens").cast(pl.Int64),
+        "bound",
+        "utilization",
+    )
+
+    def figures(rows: pl.DataFrame, keys: list[str], name: pl.Expr) -> pl.DataFrame:
+        return rows.unique(keys, keep="first", maintain_order=True).select(
+            name.alias("figure"),
+            pl.col("cost_per_million_tokens_blended_usd").alias("value"),
+            pl.lit("usd_per_million_tokens").alias("unit"),
+            pl.format("{} via {}", "gpu_model", _price_text()).alias("price_input"),
+            _tariff_text().alias("tariff_input"),
+            assumptions.alias("assumptions_input"),
+        )
+
+    return pl.concat(
+        [
+            *(
+                figures(
+                    modeled.filter(pl.col("pricing") == p),
+                    ["model"],
+                    pl.format("serving {} per 1M tokens, cheapest {}", "model", pl.lit(label)),
+                )
+                for p, label in PRICINGS.items()
+            ),
+            figures(
+                modeled.filter(pl.col("pricing") == "on_demand"),
+                ["model", "gpu_model"],
+                pl.format("serving {} per 1M tokens on {} (cheapest on-demand)", "model", "gpu_model"),
+            ),
+        ]
+    )
+
+
+def headline_figures(training: pl.DataFrame, scenarios: pl.DataFrame, inference: pl.DataFrame) -> pl.DataFrame:
+    return pl.concat([training_figures(training), scenario_figures(scenarios), serving_figures(inference)]).sort(
+        "figure"
+    )
 
 
 def attribute_changes(current: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:

@@ -203,9 +203,12 @@ def run_pipeline(
         if on_asset is not None:
             watcher.start()
         try:
-            result = jobs.resolve_job_def(job).execute_in_process(
+            job_def = jobs.resolve_job_def(job)
+            if keys is not None:  # the assets and their checks (a subset by asset keys alone drops the checks)
+                checks = {check for check in graph.asset_check_keys if check.asset_key in keys}
+                job_def = job_def.get_subset(asset_selection=set(keys), asset_check_selection=checks)
+            result = job_def.execute_in_process(
                 instance=instance,
-                asset_selection=sorted(keys) if keys is not None else None,
                 raise_on_error=False,
                 run_config={**loggers, **_config_for(run_config, keys or set())},
                 tags={**tags, "gpucost/round": what},

@@ -6,6 +6,8 @@ only; every view and macro lives in its own file in views/ (its current SQL in o
 re-created after migrating. A fingerprint of both folders, kept in meta.schema_state, lets a writer
 skip all of it in one lookup when nothing changed.
 
+Mart column descriptions (columns.csv) are applied as comments after the views.
+
 Tables of one layout (one raw table per cloud of a catalog) are written once, between
 `-- repeat {name} in a b c` and `-- end repeat`: the block is applied for each value in turn.
 """
@@ -19,6 +21,7 @@ from importlib import resources
 
 import duckdb
 
+from warehouse import columns
 from warehouse.write import transaction
 
 MIGRATIONS_PACKAGE = "warehouse.migrations"
@@ -57,7 +60,7 @@ def view_files() -> list[tuple[str, str]]:
 def schema_fingerprint() -> str:
     """A hash of every migration and view file: equal fingerprints mean an up-to-date schema."""
     digest = hashlib.sha256()
-    for name, sql in (*available_migrations(), *view_files()):
+    for name, sql in (*available_migrations(), *view_files(), ("columns.csv", columns.glossary_text())):
         digest.update(name.encode() + b"\0" + sql.encode() + b"\0")
     return digest.hexdigest()[:16]
 
@@ -128,6 +131,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         done.append(name)
     with transaction(con):
         apply_views(con)
+        columns.apply_column_comments(con)
         con.execute("DELETE FROM meta.schema_state")
         con.execute("INSERT INTO meta.schema_state VALUES (?, now())", [schema_fingerprint()])
     return done

@@ -44,6 +44,24 @@ def _sane(spec: CheckSpec, frame: pl.DataFrame, money: list[str], provenance: li
     )
 
 
+def _plausible(spec: CheckSpec, frame: pl.DataFrame, workload: str) -> CheckOutcome:
+    """The workload's headline figure (cheapest on-demand, modeled) within its PLAUSIBLE band."""
+    model, column, low, high = PLAUSIBLE[workload]
+    rows = frame.filter((pl.col("model") == model) & (pl.col("pricing") == "on_demand"))
+    if "throughput_basis" in rows.columns:
+        rows = rows.filter(pl.col("throughput_basis") == "modeled")
+    best = rows.sort(column, nulls_last=True).head(1)
+    if best.is_empty():
+        return spec.outcome(False, f"no on-demand figure for {model}", best, model=model)
+    value = best[column][0]
+    return spec.outcome(
+        low <= value <= high,
+        f"{model}: {value:,.4g} ({column}) is outside {low:,.4g}-{high:,.4g}",
+        best,
+        **{"model": model, column: round(value, 4), "band_low": low, "band_high": high},
+    )
+
+
 TRAINING_SANE = CheckSpec(
     "training_costs_sane",
     "Every training cost is a finite, non-negative number and names the price (source, snapshot, origin) and tariff "
@@ -54,6 +72,29 @@ INFERENCE_SANE = CheckSpec(
     "inference_costs_sane",
     "Every serving cost is a finite, non-negative number and names the price and tariff it was computed from.",
     blocking=True,
+)
+# Plausible bands for the figures a reader quotes, argued from physics and published estimates, not fitted:
+# - GPT-3 175B (3.14e23 FLOPs): at 100% of a B200's 2.25 PFLOP/s dense BF16 it takes 38.8k GPU-hours, so under
+#   $100k needs < $2.60 per on-demand GPU-hour at perfect utilization; over $10M is twice Lambda's 2020 V100-cloud
+#   estimate ($4.6M, lambda.ai "OpenAI's GPT-3 Language Model: A Technical Overview") on hardware 20x slower.
+# - Llama 3.3 70B served: API providers' list prices span about $0.1-0.9 per 1M tokens (late 2025: DeepInfra
+#   $0.23 in / $0.40 out, Together AI $0.88); self-hosted on list-price GPUs, below a tenth of the cheapest or above
+#   ten times the dearest would be a modeling error.
+PLAUSIBLE = {
+    "training": ("GPT-3 175B", "cloud_cost_usd", 1e5, 1e7),
+    "serving": ("Llama 3.3 70B", "cost_per_million_tokens_blended_usd", 0.01, 9.0),
+}
+TRAINING_PLAUSIBLE = CheckSpec(
+    "training_costs_headline_plausible",
+    "GPT-3 175B's cheapest on-demand training cost lies between $100k and $10M (the band's argument is beside "
+    "PLAUSIBLE in assets/costs/build.py); outside it, a price, a spec or the utilization is wrong.",
+    warn=True,
+)
+INFERENCE_PLAUSIBLE = CheckSpec(
+    "inference_costs_headline_plausible",
+    "Llama 3.3 70B's cheapest modeled on-demand serving cost lies between $0.01 and $9 per 1M blended tokens "
+    "(a tenth of the cheapest to ten times the dearest API list price).",
+    warn=True,
 )
 REPRODUCED = CheckSpec(
     "scenario_costs_reproduce_published",
@@ -109,7 +150,8 @@ def build_training_costs(
     )
     replace_table(con, "marts.training_costs", frame)
     money = ["cloud_cost_usd", "cloud_cost_usd_low", "cloud_cost_usd_high", "energy_cost_usd", "owned_cost_usd"]
-    return CostBuild(frame, _version(frame), [_sane(TRAINING_SANE, frame, money, PROVENANCE)])
+    checks = [_sane(TRAINING_SANE, frame, money, PROVENANCE), _plausible(TRAINING_PLAUSIBLE, frame, "training")]
+    return CostBuild(frame, _version(frame), checks)
 
 
 def build_inference_costs(
@@ -147,7 +189,8 @@ def build_inference_costs(
         "cost_per_million_tokens_blended_usd",
         "energy_cost_per_million_tokens_usd",
     ]
-    return CostBuild(frame, _version(frame), [_sane(INFERENCE_SANE, frame, money, PROVENANCE)])
+    checks = [_sane(INFERENCE_SANE, frame, money, PROVENANCE), _plausible(INFERENCE_PLAUSIBLE, frame, "serving")]
+    return CostBuild(frame, _version(frame), checks)
 
 
 def build_scenario_costs(con, *, computed_at: dt.datetime) -> CostBuild:
@@ -256,7 +299,9 @@ def build_cost_exclusions(con, *, computed_at: dt.datetime) -> CostBuild:
 def build_cost_changes(con, *, computed_at: dt.datetime):
     """Record each headline figure's state when it changed, and name the input that moved it."""
     figures = headline_figures(
-        queries.read_table(con, "marts.training_costs"), queries.read_table(con, "marts.scenario_costs")
+        queries.read_table(con, "marts.training_costs"),
+        queries.read_table(con, "marts.scenario_costs"),
+        queries.read_table(con, "marts.inference_costs"),
     )
     added = changes.record_figures(con, figures.with_columns(pl.lit(computed_at).alias("computed_at")))
     current = changes.figure_states(con, 1).join(figures.select("figure"), on="figure", how="semi")

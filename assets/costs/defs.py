@@ -9,10 +9,12 @@ import polars as pl
 
 from assets.automation import on_input_change
 from assets.costs.build import (
+    INFERENCE_PLAUSIBLE,
     INFERENCE_SANE,
     REPRODUCED,
     SERVING_EXCLUDED,
     TRAINING_EXCLUDED,
+    TRAINING_PLAUSIBLE,
     TRAINING_SANE,
     build_cost_changes,
     build_cost_exclusions,
@@ -95,7 +97,7 @@ def _emit(built, table: str, **metadata):
     "utilization published runs delivered (median and band); cloud cost, server-level energy and its cost and CO2 "
     "where the offer runs, and the cost on owned hardware (Epoch AI). Each row names the offer, price, tariff and "
     "purchase price it used, with their dates.",
-    [TRAINING_SANE],
+    [TRAINING_SANE, TRAINING_PLAUSIBLE],
 )
 def training_costs(context: dg.AssetExecutionContext, config: TrainingCostConfig, warehouse: WarehouseResource):
     with warehouse.writer() as con:
@@ -117,7 +119,8 @@ def training_costs(context: dg.AssetExecutionContext, config: TrainingCostConfig
         where = " ".join(str(best[k]) for k in ("price_provider", "price_region") if best[k] is not None)
         metadata |= {
             "gpt3_cheapest_training_usd": dg.MetadataValue.float(round(best["cloud_cost_usd"], 2)),
-            "gpt3_cheapest_gpu": f"{best['gpu_model']} at ${best['price_per_gpu_hour_usd']:.2f}/GPU-h ({where})",
+            "gpt3_cheapest_training": f"${best['cloud_cost_usd']:,.0f} on {best['gpu_model']} at "
+            f"${best['price_per_gpu_hour_usd']:.2f}/GPU-h ({where or 'no provider named'})",
             "gpt3_by_gpu": dg.MetadataValue.md(
                 markdown_preview(
                     headline.select(
@@ -145,7 +148,7 @@ def training_costs(context: dg.AssetExecutionContext, config: TrainingCostConfig
     "(BF16, FP8, FP4), on offers that can host its replica: the serving model picks replica and batch (weights + KV "
     "cache, latency targets) and models prefill and decode apart; measured figures (TensorRT-LLM, MLPerf, SGLang, "
     "SemiAnalysis) beside it; with the offer, utilization, energy per 1M tokens and the tariff used.",
-    [INFERENCE_SANE],
+    [INFERENCE_SANE, INFERENCE_PLAUSIBLE],
 )
 def inference_costs(context: dg.AssetExecutionContext, config: InferenceCostConfig, warehouse: WarehouseResource):
     with warehouse.writer() as con:
@@ -303,9 +306,14 @@ def _headline(frame: pl.DataFrame, figure: str) -> dict:
 
 @_cost_asset(
     "cost_changes",
-    [dg.AssetKey(["marts", "training_costs"]), dg.AssetKey(["marts", "scenario_costs"])],
-    "What moved the headline numbers: for each headline figure (each reference model's training cost per GPU, the "
-    "cheapest GPU-hour of each model, every seed scenario today), its current value, its previous value, and which "
+    [
+        dg.AssetKey(["marts", "training_costs"]),
+        dg.AssetKey(["marts", "scenario_costs"]),
+        dg.AssetKey(["marts", "inference_costs"]),
+    ],
+    "What moved the figures a reader follows: each reference model's training cost per GPU (on-demand and spot), at "
+    "each provider, the cheapest GPU-hour of each GPU model (on-demand, spot, per provider), serving cost per 1M "
+    "tokens per model (cheapest and per GPU), every seed scenario today: its current value, its previous value, which "
     "input changed it: the price (which source, provider, region, instance and $), the tariff, or an assumption. "
     "History in marts.headline_history.",
 )
