@@ -29,7 +29,7 @@ examples:
   gpucost prices                                      every GPU model: cheapest on-demand and spot
   gpucost prices --gpu H100 --gpus 16                 the cheapest ways to rent 16 H100s
   gpucost estimate training --model "GPT-3 175B" --gpu H100
-  gpucost estimate inference --model "Llama 3.3 70B" --gpu H100 --qps 20
+  gpucost estimate inference --model "Llama 3.3 70B" --gpu H100 --qps 20 --tokens-per-query 500
   gpucost scenario seed-chatgpt-serving-2023          a published claim, as published and today
   gpucost report --open                               charts in one HTML file
   gpucost sql "SELECT * FROM marts.training_costs LIMIT 5"

@@ -86,13 +86,17 @@ def format_rows(
     width: int | None = None,
     max_cell: int = MAX_TEXT_CELL,
     headers: list[str] | None = None,
+    wrap_last: bool = False,
 ) -> str:
     """An aligned text table: numbers to the right, text to the left, a rule under the header. Values are
     formatted by their column's full name and shown under `headers` (shorter names) when given.
 
     With `width`, long text cells are cut and the rightmost columns that do not fit are left out
-    (a last line names them); put the columns a reader needs first.
+    (a last line names them); put the columns a reader needs first. `wrap_last` wraps the last column's text
+    onto more lines instead (a source or a basis that must be read whole).
     """
+    if wrap_last and width is not None and rows:
+        return _wrapped_last(columns, rows, width, max_cell, headers or columns)
     if not rows:
         return "(no rows)"
     headers = headers or columns
@@ -133,6 +137,23 @@ def format_rows(
     return "\n".join(lines)
 
 
+def _wrapped_last(columns, rows, width: int, max_cell: int, headers: list[str]) -> str:
+    """format_rows without width limits on all but the last column, whose text wraps under itself."""
+    import textwrap
+
+    head = format_rows(columns[:-1], [r[:-1] for r in rows], None, max_cell, headers[:-1]).split("\n")
+    left = max(len(line) for line in head)
+    room = max(24, width - left - 2)
+    last = [format_value(columns[-1], r[-1]) for r in rows]
+    out = []
+    for i, text in enumerate([headers[-1], "-" * min(room, max(len(t) for t in last)), *last]):
+        parts = textwrap.wrap(text, room) or [""]
+        prefix = head[i].ljust(left) if i < len(head) else " " * left
+        out.append(f"{prefix}  {parts[0]}".rstrip())
+        out += [" " * left + "  " + part for part in parts[1:]]
+    return "\n".join(out)
+
+
 def format_table(frame, width: int | None = None, max_cell: int = MAX_TEXT_CELL, headers: list[str] | None = None):
     """A polars frame as an aligned text table (format_rows on its columns and rows)."""
     if frame.is_empty():
@@ -145,7 +166,12 @@ def wrap(text: str, width: int | None = None) -> str:
     import textwrap
 
     width = width or terminal_width()
-    return "\n".join(textwrap.fill(line, width) if line else line for line in text.split("\n"))
+
+    def fill(line: str) -> str:
+        indent = line[: len(line) - len(line.lstrip())]  # an indented line continues under its own text
+        return textwrap.fill(line, width, initial_indent="", subsequent_indent=indent + "  " if indent else "")
+
+    return "\n".join(fill(line) if line else line for line in text.split("\n"))
 
 
 def _plain(value):

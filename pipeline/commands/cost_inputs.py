@@ -28,7 +28,7 @@ from costmodel.power import (
 )
 from costmodel.prices import PRICINGS, choose_price
 from pipeline.commands import UsageError, reader, short_list, unknown
-from pipeline.display import format_rows, format_value, to_csv, to_json
+from pipeline.display import format_rows, format_value, terminal_width, to_csv, to_json, wrap
 
 SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 
@@ -323,15 +323,21 @@ def emit(result: dict, args) -> None:
         print(to_csv(["kind", "name", "value", "source"], result_rows(result)))
         return
     figures = {k: v for k, v in result.items() if k != "assumptions" and not isinstance(v, dict)}
-    print(format_rows(["figure", "value"], [(k, format_value(k, v)) for k, v in figures.items()]))
+    width = terminal_width()
+    print(
+        format_rows(["figure", "value"], [(k, format_value(k, v)) for k, v in figures.items()], width, wrap_last=True)
+    )
     offer = result.get("offer")
     if isinstance(offer, dict):
         where = " ".join(str(offer[k]) for k in ("provider", "region", "instance_type") if offer.get(k))
         print(
-            f"\nOffer: {where} ({offer['source']}): {offer['offer_class']}, "
-            f"{format_value('gpus', offer['gpus_per_instance'])} GPUs per instance, {offer['interconnect']}"
+            wrap(
+                f"\nOffer: {where} ({offer['source']}): {offer['offer_class']}, "
+                f"{format_value('gpus', offer['gpus_per_instance'])} GPUs per instance, {offer['interconnect']}",
+                width,
+            )
         )
     if result.get("assumptions"):
         print("\nAssumptions:\n")
         rows = [(k, format_value(k, a["value"]), a["source"]) for k, a in result["assumptions"].items()]
-        print(format_rows(["assumption", "value", "source"], rows))
+        print(format_rows(["assumption", "value", "source"], rows, width, wrap_last=True))

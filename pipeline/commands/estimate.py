@@ -96,7 +96,7 @@ gpucost estimate training --params 7B --tokens 2T --gpu A100-80GB --price-per-gp
 INFERENCE_EXAMPLES = """\
 gpucost estimate inference --model "Llama 3.3 70B" --gpu H100
 gpucost estimate inference --model "Llama 3.1 405B" --gpu H100 --precision fp8 --input-tokens-per-query 2000
-gpucost estimate inference --model "Llama 3.3 70B" --gpu H100 --qps 20 --tokens-per-second-per-user 30 --csv
+gpucost estimate inference --model "Llama 3.3 70B" --gpu H100 --qps 20 --tokens-per-query 500 --csv
 """
 
 

@@ -20,7 +20,7 @@ once, however many sources list it) and when one of its sources last fetched liv
 EXAMPLES = """\
 gpucost prices
 gpucost prices --gpu H100
-gpucost prices --gpu L4 --provider aws --region us-east-1 --spot
+gpucost prices --gpu L4 --provider gcp --region us-central1 --spot
 gpucost prices --gpus 8
 gpucost prices --gpu H100 --gpus 64 --json
 gpucost prices --providers

@@ -7,23 +7,29 @@ import webbrowser
 from pipeline.commands import subcommand
 
 
+def print_wrapped(text: str) -> None:
+    from pipeline.display import wrap
+
+    print(wrap(text))
+
+
 def cmd_report(args) -> int:
     from assets.reports.overview import write_report
     from pipeline.home import warehouse_path
 
     written = write_report(warehouse_path(), args.output)
     points = sum(c.points for c in written.charts)
-    print(
+    print_wrapped(
         f"gpucost: report written to {written.path} ({written.size_bytes / 1e6:.1f} MB, {len(written.charts)} charts, "
         f"{points:,} data points)"
     )
     for card in written.cards:
-        print(f"  {card.label}: {card.value}; {card.note}")
+        print_wrapped(f"  {card.label}: {card.value}; {card.note}")
     empty = [c.title for c in written.charts if c.points == 0]
     if empty:
-        print(f"  no data yet for: {', '.join(empty)} (run `gpucost run` first)")
+        print_wrapped(f"  no data yet for: {', '.join(empty)} (run `gpucost run` first)")
     if args.open and not webbrowser.open(written.path.as_uri()):
-        print(f"  no browser to open it here: open {written.path.as_uri()}")
+        print_wrapped(f"  no browser to open it here: open {written.path.as_uri()}")
     return 0
 
 

@@ -16,7 +16,7 @@ from pipeline.commands.cost_inputs import (
     warehouse_energy,
     warehouse_prices,
 )
-from pipeline.display import format_rows, format_value
+from pipeline.display import format_rows, format_value, terminal_width, wrap
 
 DESCRIPTION = """\
 A scenario is a published cost claim with its stated assumptions (assets/reference/data/scenarios.csv):
@@ -77,9 +77,13 @@ def cmd_scenario(args) -> int:
     return 0
 
 
+def print_wrapped(text: str) -> None:
+    print(wrap(text))
+
+
 def print_scenario(result: dict) -> None:
     same, best = result["today"]["same_hardware"] or {}, result["today"]["best_hardware"] or {}
-    print(f"{result['name']}: {result['description']}\nSource: {result['source']}\n")
+    print(wrap(f"{result['name']}: {result['description']}\nSource: {result['source']}\n"))
     skip = (*PRICE_KEYS, *ELECTRICITY_KEYS, "serving_gpu_model", "training_gpu_model")
     metrics = dict.fromkeys(m for m in [*result["as_published"], *same, *best] if m not in skip)
     columns = {
@@ -89,11 +93,11 @@ def print_scenario(result: dict) -> None:
         f"today_{same.get('gpu_model', 'same_gpu')}": [format_value(m, same.get(m)) for m in metrics],
         f"today_best_{best.get('gpu_model', 'gpu')}": [format_value(m, best.get(m)) for m in metrics],
     }
-    print(format_rows(list(columns), list(zip(*columns.values()))))
+    print(format_rows(list(columns), list(zip(*columns.values())), terminal_width()))
     for label, today in (("same hardware", same), ("best hardware", best)):
         if today and today.get("price_per_gpu_hour_usd") is not None:
             offer = f"{today.get('offer_class')}, {today.get('interconnect')}" if today.get("offer_class") else ""
-            print(
+            print_wrapped(
                 f"\nToday, {label}: {today['gpu_model']} at ${today['price_per_gpu_hour_usd']:.2f}/GPU-hour "
                 f"({offer_text(today)}{'; ' + offer if offer else ''}); "
                 f"electricity ${today['tariff_usd_per_kwh']:.3f}/kWh ({today['tariff_source']}), PUE {today['pue']:g}."
@@ -103,10 +107,12 @@ def print_scenario(result: dict) -> None:
     claims = [m for m in result["published"] if roles.get(m, "reproduce") != "reproduce"]
     missed = [m for m in reproduce if not result["matches_published"][m]]
     if reproduce:
-        print(
+        print_wrapped(
             f"\nAs published: {len(reproduce) - len(missed)} of {len(reproduce)} published figures reproduced"
             + (f"; not: {', '.join(missed)}." if missed else ".")
         )
     for m in claims:
         holds = "holds" if result["matches_published"][m] else "does not hold"
-        print(f"Claim {m} = {format_value(m, result['published'][m])} ({roles[m]}): {holds} at the stated assumptions.")
+        print_wrapped(
+            f"Claim {m} = {format_value(m, result['published'][m])} ({roles[m]}): {holds} at the stated assumptions."
+        )
