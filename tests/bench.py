@@ -178,7 +178,11 @@ def bench_steps(rows: list) -> None:
     from tests.conftest import fixture_dir
 
     payloads = {c: (fixture_dir("skypilot") / c / "vms.csv").read_bytes() for c in skypilot.CLOUDS}
-    big = {c: b.split(b"\n", 1)[0] + b"\n" + (b.split(b"\n", 1)[1] * 400) for c, b in payloads.items()}
+    # a catalog's last line may lack its newline: repeat whole lines only
+    big = {
+        c: b.split(b"\n", 1)[0] + b"\n" + (b.split(b"\n", 1)[1].rstrip(b"\n") + b"\n") * 400
+        for c, b in payloads.items()
+    }
     meta = [
         pl.lit("skypilot").alias("source"),
         pl.lit(dt.date.today()).alias("snapshot_date"),
@@ -205,12 +209,20 @@ def bench_steps(rows: list) -> None:
     rows.append((f"canonical GPU names + $/GPU-h + $/PFLOP-h, {wide.height:,} offers", f"{canon_s * 1000:.0f} ms"))
 
 
+class Progress(list):
+    """The result rows, each also told on stderr as it is measured (a long bench that fails late loses nothing)."""
+
+    def append(self, row: tuple[str, str]) -> None:
+        super().append(row)
+        print(f"bench: {row[0]}: {row[1]}", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
     parser.add_argument("--quick", action="store_true", help="30 days of history instead of 365, one repeat")
     args = parser.parse_args(argv)
     repeat = 1 if args.quick else 3
-    rows: list[tuple[str, str]] = []
+    rows = Progress()
     from tests.bench_aws import bench_aws_filter
 
     bench_aws_filter(rows)  # first: its peak RSS is a process-wide figure that only rises
