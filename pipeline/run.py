@@ -330,7 +330,8 @@ def stop_on_signals(instance: dg.DagsterInstance, on_note=None) -> Iterator[Stop
         signal.set_wakeup_fd(old_fd)
         for sig, old in previous.items():
             signal.signal(sig, old)
-        writer.close()
+        writer.close()  # the watcher reads end-of-file and returns
+        watcher.join(timeout=1)
         reader.close()
 
 
