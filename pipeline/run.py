@@ -198,6 +198,18 @@ def _who(run: dg.DagsterRun) -> str:
     return f"run {run.run_id[:8]} (job {run.job_name}, {by})"
 
 
+def _gpucost_alive(pid: int) -> bool:
+    """Whether `pid` is still a gpucost process (a pid reused by another program does not keep a run alive)."""
+    if not pid_alive(pid):
+        return False
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as proc:
+            command = proc.read()
+    except OSError:
+        return True  # no /proc (not Linux): trust the pid
+    return b"gpucost" in command or b"pipeline.cli" in command or b"pytest" in command
+
+
 def free_dead_runs(instance: dg.DagsterInstance, pools=(WAREHOUSE_POOL,)) -> list[str]:
     """Free the pool slots of runs that can no longer give them back; one line for each run freed.
 
@@ -208,7 +220,7 @@ def free_dead_runs(instance: dg.DagsterInstance, pools=(WAREHOUSE_POOL,)) -> lis
     here = socket.gethostname()
     for run in instance.get_runs(filters=dg.RunsFilter(statuses=UNFINISHED, tags={HOST_TAG: here})):
         pid = int(run.tags.get(PID_TAG) or 0)
-        if not pid or pid == os.getpid() or pid_alive(pid):
+        if not pid or pid == os.getpid() or _gpucost_alive(pid):
             continue
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         instance.report_run_failed(run, message=f"gpucost run pid {pid} died (killed?) before the run ended")
