@@ -162,3 +162,32 @@ def test_the_run_lock_is_freed_by_the_kernel_when_its_holder_dies(tmp_path):
     started = time.monotonic()
     with RunLock(tmp_path / "w.duckdb", wait_s=5):
         assert time.monotonic() - started < 1
+
+
+CLAIM = """
+import sys, time, dagster as dg
+storage = dg.DagsterInstance.get().event_log_storage
+for _ in range(200):  # the run's own step may hold the slot for a moment: take it as soon as it is free
+    if storage.claim_concurrency_slot("warehouse", "0000dead-gone-run", "a_step").is_claimed:
+        break
+    time.sleep(0.05)
+print("claimed", flush=True)
+"""
+
+
+def test_sigterm_ends_a_run_dagster_keeps_waiting_for_a_pool_slot(tmp_path):
+    """The issue's case: a step blocked on a slot no live run will give back, where Dagster never looks at signals."""
+    log = tmp_path / "run.log"
+    proc = _start(tmp_path, log, GPUCOST_STOP_GRACE_S="1")
+    _wait_for(log, "Recompute 1:", proc)  # the ingest run is done; the recompute run is about to claim the slot
+    subprocess.run([sys.executable, "-c", CLAIM], env=_env(tmp_path), check=True, capture_output=True, timeout=60)
+    time.sleep(1.0)
+    assert proc.poll() is None, log.read_text()  # blocked behind the slot (before: forever, SIGTERM ignored)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(timeout=30)
+    took = time.monotonic() - sent
+    assert code == 128 + signal.SIGTERM and took < 5, (took, log.read_text())
+    assert "stopped by SIGTERM: run" in log.read_text()
+    state = _instance_state(tmp_path)
+    assert ["recompute", "CANCELED"] in state["runs"] and state["claimed"] == ["0000dead-gone-run"]
