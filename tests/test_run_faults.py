@@ -191,3 +191,33 @@ def test_sigterm_ends_a_run_dagster_keeps_waiting_for_a_pool_slot(tmp_path):
     assert "stopped by SIGTERM: run" in log.read_text()
     state = _instance_state(tmp_path)
     assert ["recompute", "CANCELED"] in state["runs"] and state["claimed"] == ["0000dead-gone-run"]
+
+
+def test_a_daemon_run_holding_the_pool_is_waited_for_by_name_and_a_finished_one_is_freed():
+    import dagster as dg
+
+    from pipeline.definitions import defs
+    from pipeline.run import free_dead_runs, wait_for_pool
+    from pipeline.runlock import WarehouseBusy
+
+    instance = dg.DagsterInstance.ephemeral()
+    instance.event_log_storage.set_concurrency_slots("warehouse", 1)  # dagster.yaml's default_limit: 1
+    run = instance.create_run_for_job(defs.resolve_job_def("recompute"), status=dg.DagsterRunStatus.STARTED)
+    assert instance.event_log_storage.claim_concurrency_slot("warehouse", run.run_id, "a_step").is_claimed
+    told = []
+    with pytest.raises(WarehouseBusy, match=f"still held by run {run.run_id[:8]} .*launched by the daemon or UI"):
+        wait_for_pool(instance, told.append, wait_s=0.6)
+    assert told == [
+        f"waiting for run {run.run_id[:8]} (job recompute, launched by the daemon or UI), which holds "
+        "the warehouse pool"
+    ]
+    assert free_dead_runs(instance) == []  # alive as far as anyone can tell: never freed behind its back
+
+    instance.report_run_failed(run)  # it ended without giving its slot back (a crashed step process)
+    assert free_dead_runs(instance) == [
+        f"freed the warehouse slot of run {run.run_id[:8]} (job recompute, launched by the daemon or UI): "
+        "it had already ended"
+    ]
+    assert instance.event_log_storage.get_concurrency_info("warehouse").claimed_slots == []
+    wait_for_pool(instance, told.append, wait_s=0.1)  # returns at once
+    assert len(told) == 1
