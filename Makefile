@@ -28,8 +28,11 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q
 
+# make ui PORT=3001 HOST=0.0.0.0
+PORT ?= 3000
+HOST ?= 127.0.0.1
 ui: $(STAMP)
-	$(BIN)/gpucost ui
+	$(BIN)/gpucost ui --host $(HOST) --port $(PORT)
 
 docs: $(STAMP)
 	$(BIN)/python -m pipeline.docs

@@ -12,13 +12,23 @@ AC = dg.AutomationCondition
 RESTAMP_LABEL = "re-stamp after every re-ingest"
 
 
+def inputs_settled() -> dg.AutomationCondition:
+    """No input is still planned in a run, nor its checks: wait for the ingest run to finish, not just its step.
+
+    A dep materialized by a run stops counting as in progress at once, while the same run still checks it
+    (the source checks step comes last): without the check term, a core table could start mid-ingest.
+    """
+    in_flight = AC.any_deps_match(AC.in_progress() | AC.any_checks_match(AC.in_progress()))
+    return (~in_flight).with_label("no input still being ingested or checked")
+
+
 def on_input_change() -> dg.AutomationCondition:
     input_changed = AC.any_deps_match(AC.data_version_changed()).with_label("an input's data version changed")
     return (
         AC.in_latest_time_window()
         & (AC.newly_missing() | input_changed).since_last_handled()
         & ~AC.any_deps_missing()
-        & ~AC.any_deps_in_progress()
+        & inputs_settled()
         & ~AC.in_progress()
     ).with_label("recompute when an input changes")
 
@@ -30,4 +40,4 @@ def on_any_input_update() -> dg.AutomationCondition:
     snapshot date out, so what reads them (the cost marts, on_input_change) still
     recomputes only when a price or tariff really changed.
     """
-    return AC.eager().with_label(RESTAMP_LABEL)
+    return (AC.eager() & inputs_settled()).with_label(RESTAMP_LABEL)

@@ -11,18 +11,33 @@ rather than from sensor ticks, so a killed run is picked up where it stopped:
 Each round runs every stale asset in one run of the `recompute` job (Dagster orders them), then looks
 again; an unchanged re-run ends after the ingest and the re-stamp round, with no mart recomputed.
 Runs are the named jobs `ingest`, `source_freshness` and `recompute`, so the UI tells them apart.
+
+A run cannot wedge the next one: runs of one warehouse are serialised by an OS file lock
+(pipeline/runlock.py) the kernel frees when a process dies, and a run that finds a pool slot held by a
+run whose process is gone frees it and says so. SIGTERM and SIGINT stop a run at the next point Dagster
+allows, or after a short grace at once (DuckDB's transactions keep the warehouse whole either way).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import signal
+import socket
+import sys
 import threading
+import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import dagster as dg
 
 from assets.automation import RESTAMP_LABEL
+from assets.resources import WAREHOUSE_POOL
 from pipeline.definitions import ALL_ASSETS, build_definitions, defs
+from pipeline.runlock import RunLock, WarehouseBusy, pid_alive, wait_setting
 
 INGEST_GROUPS = ("reference",)
 MAX_ROUNDS = 8  # deeper than the asset graph: a loop that does not settle is a bug, not a reason to hang
@@ -167,6 +182,171 @@ def _watch(instance: dg.DagsterInstance, run_id: str, on_asset, stop: threading.
             on_asset(record.event_log_entry.dagster_event.asset_key)
 
 
+PID_TAG, HOST_TAG, STARTED_TAG = "gpucost/pid", "gpucost/host", "gpucost/started_at"
+UNFINISHED = [
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
+
+
+def _who(run: dg.DagsterRun) -> str:
+    pid = run.tags.get(PID_TAG)
+    by = f"gpucost run pid {pid}, started {run.tags.get(STARTED_TAG, '?')}" if pid else "launched by the daemon or UI"
+    return f"run {run.run_id[:8]} (job {run.job_name}, {by})"
+
+
+def _gpucost_alive(pid: int) -> bool:
+    """Whether `pid` is still a gpucost process (a pid reused by another program does not keep a run alive)."""
+    if not pid_alive(pid):
+        return False
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as proc:
+            command = proc.read()
+    except OSError:
+        return True  # no /proc (not Linux): trust the pid
+    return b"gpucost" in command or b"pipeline.cli" in command or b"pytest" in command
+
+
+def free_dead_runs(instance: dg.DagsterInstance, pools=(WAREHOUSE_POOL,)) -> list[str]:
+    """Free the pool slots of runs that can no longer give them back; one line for each run freed.
+
+    A run is dead when it is unfinished but its gpucost process on this host is gone (killed, OOM),
+    or when it finished and still holds a slot. Dead runs are marked failed, so they stop showing as running.
+    """
+    notes, freed = [], set()
+    here = socket.gethostname()
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=UNFINISHED, tags={HOST_TAG: here})):
+        pid = int(run.tags.get(PID_TAG) or 0)
+        if not pid or pid == os.getpid() or _gpucost_alive(pid):
+            continue
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        instance.report_run_failed(run, message=f"gpucost run pid {pid} died (killed?) before the run ended")
+        freed.add(run.run_id)
+        notes.append(f"freed the {' and '.join(pools)} slot of {_who(run)}: its process is gone; marked it failed")
+    for pool in pools:
+        for run_id in {s.run_id for s in instance.event_log_storage.get_concurrency_info(pool).claimed_slots} - freed:
+            run = instance.get_run_by_id(run_id)
+            if run is None or run.is_finished:
+                instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+                freed.add(run_id)
+                what = _who(run) if run else f"run {run_id[:8]} (no longer in the instance)"
+                notes.append(f"freed the {pool} slot of {what}: it had already ended")
+    return notes
+
+
+def wait_for_pool(instance: dg.DagsterInstance, on_wait, wait_s: float, pool: str = WAREHOUSE_POOL) -> None:
+    """Wait (bounded, interruptible) while a live run of another process holds the pool, saying once for whom.
+
+    Dagster's own wait inside a run cannot be interrupted; this one, outside it, can.
+    """
+    deadline, told = time.monotonic() + wait_s, False
+    while True:
+        holders = {s.run_id for s in instance.event_log_storage.get_concurrency_info(pool).claimed_slots}
+        runs = [r for r in map(instance.get_run_by_id, holders) if r is not None and not r.is_finished]
+        if not runs:
+            return
+        if time.monotonic() >= deadline:
+            raise WarehouseBusy(f"the {pool} pool is still held by {_who(runs[0])} after waiting {wait_s:g} s")
+        if not told and on_wait is not None:
+            on_wait(f"waiting for {_who(runs[0])}, which holds the {pool} pool")
+            told = True
+        time.sleep(0.5)
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGINT asked the run to stop."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+@dataclass
+class StopSignal:
+    """Whether a stop was asked for, and which run is under way (so a hard stop can cancel it)."""
+
+    signum: int | None = None
+    run_id: str | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+# After SIGTERM/SIGINT, how long the run may take to reach a point where it can stop cleanly (GPUCOST_STOP_GRACE_S).
+STOP_GRACE_S = 5.0
+
+
+def cancel_run(instance: dg.DagsterInstance, run_id: str | None, why: str) -> None:
+    """Mark a run canceled and free its pool slots (a run stopped by a signal must leave no slot taken)."""
+    if run_id is None:
+        return
+    instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+    run = instance.get_run_by_id(run_id)
+    # Dagster marks a run its signal interrupted as failed: it was canceled
+    if run is not None and run.status != dg.DagsterRunStatus.SUCCESS:
+        instance.report_run_canceled(run, message=why)
+
+
+@contextmanager
+def stop_on_signals(instance: dg.DagsterInstance, on_note=None) -> Iterator[StopSignal]:
+    """SIGTERM and SIGINT end the run promptly, whatever it is doing.
+
+    Outside Dagster the handler raises Stopped at once. Inside a run Dagster swaps in its own handler
+    (it raises inside a step, and only notes the signal while the executor waits); a wakeup fd sees the
+    signal either way, and if the run has not returned within the grace, the watcher cancels the run,
+    frees its slots and exits the process (a DuckDB transaction in flight rolls back).
+    """
+    stop = StopSignal()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    grace = float(os.environ.get("GPUCOST_STOP_GRACE_S") or STOP_GRACE_S)
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+
+    def handler(signum, frame):
+        stop.signum = stop.signum or signum
+        raise Stopped(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    old_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+
+    def watch():
+        try:
+            got = reader.recv(1)
+        except OSError:
+            return
+        if not got or stop.done.is_set():
+            return
+        stop.signum = stop.signum or got[0]
+        if stop.done.wait(grace):
+            return
+        name = signal.Signals(stop.signum).name
+        cancel_run(instance, stop.run_id, f"stopped by {name}")
+        if on_note is not None:
+            on_note(f"stopped by {name}: run {str(stop.run_id)[:8]} canceled, its warehouse slot freed")
+        sys.stdout.flush()
+        os._exit(128 + stop.signum)
+
+    watcher = threading.Thread(target=watch, name="gpucost-stop", daemon=True)
+    watcher.start()
+    try:
+        yield stop
+    finally:
+        stop.done.set()
+        signal.set_wakeup_fd(old_fd)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        writer.close()  # the watcher reads end-of-file and returns
+        watcher.join(timeout=1)
+        reader.close()
+
+
 def run_pipeline(
     *,
     resources: dict,
@@ -178,30 +358,60 @@ def run_pipeline(
     on_round=None,
     on_source=None,
     on_asset=None,
+    on_note: Callable[[str], None] | None = None,
+    stop: StopSignal | None = None,
 ) -> RunSummary:
     """Ingest every source (and each changed reference file), then recompute the stale assets round by round.
 
     Dagster skips a step whose upstream failed within one run; the ingest runs on its own, so
     costs recompute from the data that did arrive (plus the last good data of a failed source).
     `on_round(what, keys)` hears what each run is about to materialize, `on_source(outcome)` each
-    source as it finishes, `on_asset(key)` each asset as it lands (polled: for a progress bar).
+    source as it finishes, `on_asset(key)` each asset as it lands (polled: for a progress bar),
+    `on_note(line)` what the run waits for and what it freed. Holds the warehouse's run lock throughout.
     """
+    with RunLock(resources["warehouse"].path, on_wait=on_note):
+        for note in free_dead_runs(instance):
+            if on_note is not None:
+                on_note(note)
+        return _run_pipeline(
+            resources=resources,
+            instance=instance,
+            run_config=run_config,
+            tags=tags,
+            log_level=log_level,
+            force=force,
+            on_round=on_round,
+            on_source=on_source,
+            on_asset=on_asset,
+            on_note=on_note,
+            stop=stop or StopSignal(),
+        )
+
+
+def _run_pipeline(
+    *, resources, instance, run_config, tags, log_level, force, on_round, on_source, on_asset, on_note, stop
+) -> RunSummary:
     from assets.ingest_defs import PROGRESS
 
     jobs = build_definitions(resources)
     graph = defs.resolve_asset_graph()
     loggers = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    tags = {"gpucost/trigger": "cli", **(tags or {})}
+    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    here = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname(), STARTED_TAG: started}
+    tags = {"gpucost/trigger": "cli", **here, **(tags or {})}
+    wait_s = wait_setting()
     summary = RunSummary()
     provenance = Provenance(instance)
 
     def launch(job: str, what: str, keys: set[dg.AssetKey] | None, failures: dict) -> None:
         if on_round is not None:
             on_round(what, keys or set())
-        run_id, stop = str(uuid.uuid4()), threading.Event()
-        watcher = threading.Thread(target=_watch, args=(instance, run_id, on_asset, stop), daemon=True)
+        wait_for_pool(instance, on_note, wait_s)
+        run_id, stopped = str(uuid.uuid4()), threading.Event()
+        watcher = threading.Thread(target=_watch, args=(instance, run_id, on_asset, stopped), daemon=True)
         if on_asset is not None:
             watcher.start()
+        stop.run_id = run_id
         try:
             job_def = jobs.resolve_job_def(job)
             if keys is not None:  # the assets and their checks (a subset by asset keys alone drops the checks)
@@ -214,8 +424,15 @@ def run_pipeline(
                 tags={**tags, "gpucost/round": what},
                 run_id=run_id,
             )
+        except BaseException:
+            if stop.signum is None:
+                raise
+            result = None
         finally:
-            stop.set()
+            stopped.set()
+        if stop.signum is not None:  # Dagster ended the run early on the signal: it is canceled, not failed
+            cancel_run(instance, run_id, f"stopped by {signal.Signals(stop.signum).name}")
+            raise Stopped(stop.signum)
         failures.update(_failed_steps(result))
         summary.checks.update({e.check_name: e.passed for e in result.get_asset_check_evaluations()})
         summary.materialized += [

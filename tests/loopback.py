@@ -18,7 +18,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @dataclass
 class Behaviour:
-    """How to answer one path: a status, a body, a delay, a truncation, extra headers; `times` = how often."""
+    """How to answer one path: a status, a body, a delay, a truncation, extra headers; `times` = how often.
+
+    `drip_s` sends the body one byte at a time, that many seconds apart (no read timeout ever trips);
+    `hang` accepts the request and never answers (until the server is reset or stopped).
+    """
 
     status: int = 200
     body: bytes | None = None
@@ -26,6 +30,8 @@ class Behaviour:
     truncate_to: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     times: int | None = None
+    drip_s: float = 0.0
+    hang: bool = False
 
 
 @dataclass
@@ -43,6 +49,7 @@ class LoopbackServer:
         self.behaviours: dict[str, list[Behaviour]] = {}
         self.responders: dict[str, callable] = {}
         self.requests: list[Seen] = []
+        self._release = threading.Event()  # set on reset/stop: hanging and dripping answers give up
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -77,6 +84,7 @@ class LoopbackServer:
         return self
 
     def stop(self) -> None:
+        self._release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -89,6 +97,8 @@ class LoopbackServer:
         self.responders[path] = responder
 
     def reset(self) -> None:
+        self._release.set()
+        self._release = threading.Event()
         self.behaviours.clear()
         self.responders.clear()
         self.requests.clear()
@@ -112,6 +122,11 @@ class LoopbackServer:
         seen = Seen(handler.command, parts.path, parts.query, body, dict(handler.headers))
         self.requests.append(seen)
         behaviour = self._behaviour(parts.path) or Behaviour()
+        release = self._release
+        if behaviour.hang:
+            release.wait(timeout=600)
+            handler.close_connection = True
+            return
         if behaviour.delay_s:
             time.sleep(behaviour.delay_s)
         headers = {"Content-Type": "application/octet-stream"}
@@ -134,8 +149,15 @@ class LoopbackServer:
         handler.end_headers()
         sent = payload if behaviour.truncate_to is None else payload[: behaviour.truncate_to]
         try:
-            handler.wfile.write(sent)
-            handler.wfile.flush()
+            if behaviour.drip_s:
+                for i in range(len(sent)):
+                    if release.wait(behaviour.drip_s):
+                        break
+                    handler.wfile.write(sent[i : i + 1])
+                    handler.wfile.flush()
+            else:
+                handler.wfile.write(sent)
+                handler.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass
         if behaviour.truncate_to is not None:

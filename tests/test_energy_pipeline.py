@@ -20,6 +20,7 @@ from pipeline.cli import main
 from pipeline.definitions import defs
 from pipeline.run import run_pipeline
 from tests.conftest import LOOPBACK_PATHS, loopback_ingest
+from tests.loopback import FIXTURES
 from warehouse import connect_reader, energy, queries
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -239,3 +240,35 @@ def test_a_bad_edit_names_the_file_and_what_is_wrong(ref, old, new, message):
     assert old in body
     with pytest.raises(ReferenceDataError, match=message):
         ref.check(parse_reference(ref, body.replace(old, new, 1)))
+
+
+EIA_PAGE = LOOPBACK_PATHS["eia_epm"] + "/epm_table_grapher.php"
+IOWA_ROW = b'<th class="l rowheader" scope="row">Iowa</th>\n<td class="r data">13.41</td>'
+
+
+def test_an_absurd_tariff_is_held_alone_and_never_blocks_or_reaches_the_marts(server, warehouse_path):
+    """10,000,000 $/kWh for Iowa's industrial rate (the issue's EIA value): held with its reason; every cost mart still
+    computes, Iowa gets its newest value that is not held (a year earlier, dated so), and no view serves the absurd
+    value."""
+    page = (FIXTURES / EIA_PAGE.lstrip("/")).read_bytes()
+    row = page.index(IOWA_ROW)
+    end = page.index(b"</tr>", row)
+    iowa = page[row:end].replace(b">6.04<", b">1000000000.00<", 1)
+    assert iowa != page[row:end]
+    server.behave(EIA_PAGE, body=page[:row] + iowa + page[end:], headers={"Content-Type": "text/html"})
+    summary = run_pipeline(resources=resources(server, warehouse_path), instance=dg.DagsterInstance.ephemeral())
+    assert summary.failed_ingest == {} and summary.failed_downstream == {} and summary.costs_ok
+    assert summary.checks["electricity_tariffs_held"] is False  # listed by the check, never blocking
+    frame = mart(warehouse_path)
+    assert frame["tariff_usd_per_kwh"].max() < 1.5
+    us_central = one(frame, "gcp", "us-central1")
+    assert us_central["tariff_usd_per_kwh"] == pytest.approx(0.0611) and us_central["tariff_period_end"].year == 2024
+    with connect_reader(warehouse_path) as con:
+        held = queries.frame(
+            con, "SELECT area_code, held_reason FROM core.electricity_tariffs WHERE held_reason IS NOT NULL"
+        )
+        costed = queries.frame(
+            con, "SELECT count(*) AS n, max(tariff_usd_per_kwh) AS top FROM marts.training_costs"
+        ).row(0, named=True)
+    assert "implausible" in held["held_reason"][0] and held.height >= 1
+    assert costed["n"] > 0 and costed["top"] < 1.5

@@ -1,7 +1,7 @@
 """The Dagster UI as a person sees it: `gpucost ui` serves the costs lineage, popup dismissed.
 
-Needs Debian's chromium (`.ci/run` installs it). Starts the real `dagster dev`
-(webserver + daemon) on a free port with a temp DAGSTER_HOME.
+Needs Debian's chromium (`.ci/run` installs it). Starts the real webserver and daemon (two
+supervised processes) on a free port with a temp DAGSTER_HOME.
 """
 
 import os

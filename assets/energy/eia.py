@@ -6,6 +6,8 @@ each spanning two columns (this month, the same month a year earlier), then one 
 per census division, state and the U.S. Total, in US cents per kWh. `--` means no
 value, `W` withheld, `NM` not meaningful. Headers are matched by their text, never by
 CSS class; rows are told apart by name (states, census divisions, U.S. Total).
+The page is parsed once with lxml (assets/markup.py): each table's own rows and each row's own
+cells, never a recursive search, so a page of nested tables costs its size, not its size cubed.
 See ../shared/notes/sources.md B1.
 """
 
@@ -16,12 +18,12 @@ import datetime as dt
 import re
 
 import polars as pl
-from bs4 import BeautifulSoup
 
 from assets.energy.geo import CENSUS_DIVISIONS, US_STATES, US_TOTAL
 from assets.energy.tariffs import tariff_frame
 from assets.errors import SourceError
 from assets.http import HttpClient
+from assets.markup import colspan, html_document, own_cells, own_rows, text
 from assets.source import Snapshot, Source
 
 NAME = "eia_epm"
@@ -48,23 +50,18 @@ def fetch(client: HttpClient, urls: dict[str, str]) -> dict[str, bytes]:
     return {TABLE: response.content}
 
 
-def _text(cell) -> str:
-    return " ".join(cell.get_text(" ", strip=True).split())
-
-
 def _header_cells(row) -> list[str]:
     """A header row's cell texts, each repeated over the columns it spans."""
     cells = []
-    for cell in row.find_all(["th", "td"]):
-        span = int(cell.get("colspan") or 1)
-        cells += [_text(cell)] * span
+    for cell in own_cells(row):
+        cells += [text(cell)] * colspan(cell)
     return cells
 
 
-def _find_table(soup: BeautifulSoup):
-    """The table whose header names the five sectors, with the row index of that header."""
-    for table in soup.find_all("table"):
-        rows = table.find_all("tr")
+def _find_table(root):
+    """The table whose header names the five sectors, with its own rows and the index of that header."""
+    for table in root.iter("table"):
+        rows = own_rows(table)
         for i, row in enumerate(rows):
             if set(SECTORS) <= {c.lower() for c in _header_cells(row)}:
                 return rows, i
@@ -119,13 +116,12 @@ def _kind(name: pl.Expr) -> pl.Expr:
 
 def parse_page(html: bytes) -> pl.DataFrame:
     """Table 5.6.A as long rows: one per (area, sector, month), cents/kWh or NULL with the marker EIA printed."""
-    soup = BeautifulSoup(html, "lxml")
-    rows, header_at = _find_table(soup)
+    rows, header_at = _find_table(html_document(NAME, html))
     columns, data_at = _columns(rows, header_at)
     width = len(columns) + 1
     records = []
     for row in rows[data_at:]:
-        cells = [_text(c) for c in row.find_all(["th", "td"])]
+        cells = [text(c) for c in own_cells(row)]
         if len(cells) <= 1 or not cells[0]:
             continue  # a note or spacer row
         if len(cells) != width:

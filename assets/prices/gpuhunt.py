@@ -42,6 +42,8 @@ PROVIDER_NAMES = {"lambdalabs": "lambda"}  # gpuhunt's provider names -> gpucost
 GLOBAL_PRICE = {"lambda", "oci"}  # one list price in every region
 BASE_URLS = {"gpuhunt": "https://dstack-gpu-pricing.s3.eu-west-1.amazonaws.com/v3"}
 VERSION = re.compile(r"^[0-9A-Za-z._-]{1,64}$")
+# A provider's inflated CSV is a few MB; a zip that inflates past this is a bomb, not a catalog.
+MAX_CSV_BYTES = 128 * 1024 * 1024
 
 COLUMNS = (
     "instance_name",
@@ -87,7 +89,12 @@ def parse_catalog(provider: str, archive: bytes, version: str = "", source: str 
             names = zipped.namelist()
             if f"{provider}.csv" not in names:
                 raise SourceError(source, f"{provider} catalog.zip holds {names[:5]}, not {provider}.csv")
-            body = zipped.read(f"{provider}.csv")
+            with zipped.open(f"{provider}.csv") as member:
+                body = member.read(MAX_CSV_BYTES + 1)  # never inflate more than the cap, whatever the header claims
+            if len(body) > MAX_CSV_BYTES:
+                raise SourceError(
+                    source, f"{provider} catalog.zip: {provider}.csv inflates past {MAX_CSV_BYTES // 2**20} MB"
+                )
     except zipfile.BadZipFile as exc:
         raise SourceError(source, f"{provider} catalog.zip is not a zip archive ({exc}): {archive[:40]!r}") from exc
     frame = pl.read_csv(io.BytesIO(body), infer_schema=False)

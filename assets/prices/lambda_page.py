@@ -1,4 +1,4 @@
-"""Lambda's public pricing page (lambda.ai/pricing), read with BeautifulSoup. Source name `lambda`.
+"""Lambda's public pricing page (lambda.ai/pricing), parsed once with lxml (assets/markup.py). Source name `lambda`.
 
 Page structure (server-rendered; verified by three independent public scrapers of it, see
 /work/scratch/research_sources/lambda_page.md): under "Instances pricing", tab buttons whose text
@@ -25,10 +25,10 @@ from __future__ import annotations
 import re
 
 import polars as pl
-from bs4 import BeautifulSoup, Tag
 
 from assets.errors import SourceError
 from assets.http import HttpClient
+from assets.markup import html_document, own_cells, own_rows, text
 from assets.prices.offers import as_offers, clean_text, gib, usd_amount
 from assets.source import Snapshot, Source
 
@@ -75,9 +75,10 @@ def fetch(client: HttpClient, urls: dict[str, str]) -> dict[str, bytes]:
     return {PAYLOAD: client.get(urls["lambda_pricing"] + PAGE_PATH).content}
 
 
-def _header_texts(table: Tag) -> list[str]:
-    head = table.find("thead") or table.find("tr")
-    return [clean_text(th.get_text()) for th in head.find_all("th")] if head else []
+def _header_texts(table) -> list[str]:
+    """The table's own header cells (its thead's, else its first row's), never a nested table's."""
+    rows = table.xpath("./thead/tr") or own_rows(table)[:1]
+    return [clean_text(text(th, "")) for row in rows for th in row.xpath("./th")]
 
 
 def _is_instance_table(headers: list[str]) -> bool:
@@ -85,28 +86,29 @@ def _is_instance_table(headers: list[str]) -> bool:
     return any(h.startswith(PRICE_HEADER) for h in upper) and VRAM_HEADER in upper
 
 
-def _tab_size(tab: Tag) -> float | None:
-    match = re.fullmatch(r"(\d+)\s*x", clean_text(tab.get_text()).lower())
+def _tab_size(tab) -> float | None:
+    match = re.fullmatch(r"(\d+)\s*x", clean_text(text(tab, "")).lower())
     return float(match.group(1)) if match else None
 
 
-def _instance_sizes(tables: list[Tag], soup: BeautifulSoup) -> list[float]:
+def _instance_sizes(tables: list, root) -> list[float]:
     """GPUs per instance of each price table, from the tab text that labels it ('8x' -> 8)."""
-    tabs = [t for t in soup.find_all(attrs={"role": "tab"}) if _tab_size(t) is not None]
+    tabs = [t for t in root.iter() if t.get("role") == "tab" and _tab_size(t) is not None]
     if not tabs:
-        tabs = [t for t in soup.find_all(["button", "a", "li"]) if _tab_size(t) is not None]
+        tabs = [t for t in root.iter("button", "a", "li") if _tab_size(t) is not None]
     by_panel = {}
+    ids = {element.get("id"): element for element in root.iter() if element.get("id")}
     for tab in tabs:
         for attr in ("aria-controls", "data-target", "href"):
             if tab.get(attr):
-                by_panel[str(tab[attr]).lstrip("#")] = _tab_size(tab)
+                by_panel[str(tab.get(attr)).lstrip("#")] = _tab_size(tab)
     sizes = []
     for i, table in enumerate(tables):
         size = None
-        panel = table.find_parent(attrs={"role": "tabpanel"})
+        panel = next((a for a in table.iterancestors() if a.get("role") == "tabpanel"), None)
         if panel is not None:
             labelled = panel.get("aria-labelledby")
-            tab = soup.find(id=labelled) if labelled else None
+            tab = ids.get(labelled) if labelled else None
             size = _tab_size(tab) if tab is not None else by_panel.get(panel.get("id", ""))
         if size is None and len(tabs) == len(tables):
             size = _tab_size(tabs[i])  # no link between tab and panel: the n-th tab labels the n-th table
@@ -120,11 +122,11 @@ def _instance_sizes(tables: list[Tag], soup: BeautifulSoup) -> list[float]:
     return sizes
 
 
-def _row(tr: Tag, headers: list[str]) -> dict[str, str]:
+def _row(tr, headers: list[str]) -> dict[str, str]:
     """A row's cells keyed by their column header (upper-case, without the tax asterisk)."""
-    cells = tr.find_all(["th", "td"])
+    cells = own_cells(tr)
     return {
-        (headers[i] if i < len(headers) else str(i)).upper().rstrip("*").strip(): clean_text(cell.get_text())
+        (headers[i] if i < len(headers) else str(i)).upper().rstrip("*").strip(): clean_text(text(cell, ""))
         for i, cell in enumerate(cells)
     }
 
@@ -143,8 +145,8 @@ def _plan_vram(plan: str) -> float | None:
 def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
     if PAYLOAD not in payloads:
         raise SourceError(NAME, f"no {PAYLOAD} page in the response")
-    soup = BeautifulSoup(payloads[PAYLOAD], "lxml")
-    tables = [t for t in soup.find_all("table") if _is_instance_table(_header_texts(t))]
+    root = html_document(NAME, payloads[PAYLOAD])
+    tables = [t for t in root.iter("table") if _is_instance_table(_header_texts(t))]
     if not tables:
         raise SourceError(
             NAME,
@@ -152,9 +154,9 @@ def parse(payloads: dict[str, bytes]) -> pl.DataFrame:
             "changed",
         )
     rows = []
-    for table, size in zip(tables, _instance_sizes(tables, soup), strict=True):
+    for table, size in zip(tables, _instance_sizes(tables, root), strict=True):
         headers = _header_texts(table)
-        for tr in (table.find("tbody") or table).find_all("tr"):
+        for tr in own_rows(table):
             cells = _row(tr, headers)
             plan = cells.get("PLAN") or next(iter(cells.values()), "")
             price = usd_amount(cells.get(PRICE_HEADER))

@@ -60,26 +60,37 @@ def _typed(column: str, dtype: pl.DataType) -> pl.Expr:
 
 
 def parse_reference(ref: ReferenceFile, body: bytes) -> pl.DataFrame:
-    """Parse a reference CSV strictly: known columns, typed values, required cells, unique keys."""
-    text = pl.read_csv(io.BytesIO(body), infer_schema=False)
+    """Parse a reference CSV strictly: known columns, typed values, required cells, unique keys.
+
+    Every error names the file, the line (the header is line 1) and the column, so an edit can be fixed
+    from the message alone.
+    """
+    try:
+        text = pl.read_csv(io.BytesIO(body), infer_schema=False)
+    except pl.exceptions.ComputeError as exc:
+        raise ReferenceDataError(f"{ref.name}: not a CSV file polars can read ({exc})") from exc
     missing = [c for c in ref.schema if c not in text.columns]
     if missing:
-        raise ReferenceDataError(f"{ref.name}: missing column(s) {', '.join(missing)}")
+        raise ReferenceDataError(f"{ref.name}: line 1 (header): missing column(s) {', '.join(missing)}")
     text = text.select(list(ref.schema)).with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
     typed = text.with_columns(_typed(c, t) for c, t in ref.schema.items() if t != pl.String)
     for column, dtype in ref.schema.items():
         bad = text.with_row_index("line", offset=2).filter(pl.col(column).is_not_null() & typed[column].is_null())
         if bad.height:
             raise ReferenceDataError(
-                f"{ref.name}: line {bad['line'][0]}: {column}={bad[column][0]!r} is not a valid {dtype}"
+                f"{ref.name}: line {bad['line'][0]}, column {column}: {bad[column][0]!r} is not a valid {dtype}"
             )
     for column in ref.required:
         empty = typed.with_row_index("line", offset=2).filter(pl.col(column).is_null())
         if empty.height:
-            raise ReferenceDataError(f"{ref.name}: line {empty['line'][0]}: {column} is required")
-    dupes = typed.filter(pl.struct(list(ref.key)).is_duplicated())
-    if dupes.height:
-        raise ReferenceDataError(f"{ref.name}: duplicate key {ref.key}: {dupes.select(ref.key).row(0)}")
+            raise ReferenceDataError(f"{ref.name}: line {empty['line'][0]}, column {column}: empty, but required")
+    lines = typed.with_row_index("line", offset=2).filter(pl.struct(list(ref.key)).is_duplicated())
+    if lines.height:
+        first = lines.filter(pl.struct(list(ref.key)) == pl.struct(list(ref.key)).first())["line"]
+        raise ReferenceDataError(
+            f"{ref.name}: lines {first[0]} and {first[1]}, column(s) {', '.join(ref.key)}: "
+            f"duplicate key {ref.key}: {lines.select(ref.key).row(0)}"
+        )
     return typed
 
 

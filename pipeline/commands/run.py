@@ -29,7 +29,8 @@ def cmd_run(args) -> int:
     from pipeline.environment import unknown_url_settings
     from pipeline.home import ensure_dagster_home
     from pipeline.resources import build_resources
-    from pipeline.run import config_override, run_pipeline
+    from pipeline.run import Stopped, config_override, run_pipeline, stop_on_signals
+    from pipeline.runlock import WarehouseBusy
 
     if args.mfu is not None and not 0 < args.mfu <= 1:
         raise UsageError(f"--mfu must be in (0, 1], got {args.mfu}")
@@ -41,16 +42,33 @@ def cmd_run(args) -> int:
     resources = build_resources(offline=args.offline or None)
     progress = Progress(enabled=not quiet)
     progress.start(resources["warehouse"].path, offline=resources["ingest"].offline)
-    summary = run_pipeline(
-        force=args.force,
-        resources=resources,
-        instance=dg.DagsterInstance.get(),
-        run_config=config_override("mfu", args.mfu) if args.mfu is not None else None,
-        log_level="DEBUG" if args.verbose else "CRITICAL",
-        on_round=progress.round,
-        on_source=progress.source,
-        on_asset=progress.asset_done if progress.shows_bars else None,
-    )
+    instance = dg.DagsterInstance.get()
+
+    def note(line: str) -> None:  # waits and freed slots go to stderr, even with --quiet or --json
+        print(f"gpucost run: {line}", file=sys.stderr, flush=True)
+
+    try:
+        with stop_on_signals(instance, on_note=note) as stop:
+            summary = run_pipeline(
+                force=args.force,
+                resources=resources,
+                instance=instance,
+                run_config=config_override("mfu", args.mfu) if args.mfu is not None else None,
+                log_level="DEBUG" if args.verbose else "CRITICAL",
+                on_round=progress.round,
+                on_source=progress.source,
+                on_asset=progress.asset_done if progress.shows_bars else None,
+                on_note=note,
+                stop=stop,
+            )
+    except Stopped as stopped:
+        progress.close()
+        note(f"stopped by {stopped}: the run was canceled; the warehouse keeps every write that completed")
+        return stopped.exit_code
+    except WarehouseBusy as busy:
+        progress.close()
+        note(str(busy))
+        return 75  # EX_TEMPFAIL: try again later
     progress.close()
     code = 1 if not summary.costs_ok or (args.strict and summary.failed_ingest) else 0
     if args.json:

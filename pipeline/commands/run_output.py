@@ -209,8 +209,8 @@ def outcome_text(summary, code: int, strict: bool) -> str:
         lines.append(f"Failed: {step}: {message}")
     if summary.failed_ingest and code == 0:
         lines.append(
-            "The ingest run shows as failed in the Dagster UI because a source failed; the costs above were computed "
-            "from the last good data, so this command exits 0 (--strict: exit 1)."
+            "The ingest run shows as failed in the Dagster UI because a source or reference file failed; the costs "
+            "above were computed from the last good data, so this command exits 0 (--strict: exit 1)."
         )
     return "\n" + "\n".join(lines) if lines else ""
 

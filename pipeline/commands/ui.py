@@ -9,19 +9,28 @@ from pipeline.commands import subcommand
 from pipeline.home import ensure_dagster_home, project_dir
 
 
+def ui_commands(host: str, port: int) -> dict[str, list[str]]:
+    """The webserver and the daemon, as two processes a supervisor keeps up (not `dagster dev`, which dies with its
+    daemon)."""
+    workspace = project_dir() / "workspace.yaml"
+    target = ["-w", str(workspace)] if workspace.exists() else ["-m", "pipeline.definitions"]
+    bin_dir = os.path.dirname(sys.executable)
+    return {
+        "Dagster webserver": [os.path.join(bin_dir, "dagster-webserver"), *target, "-h", host, "-p", str(port)],
+        "Dagster daemon": [os.path.join(bin_dir, "dagster-daemon"), "run", *target],
+    }
+
+
 def cmd_ui(args) -> int:
+    from pipeline.supervise import Supervisor
+
     home = ensure_dagster_home()
     print(
         f"gpucost: Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); schedule and automation sensor "
-        "start RUNNING",
+        "start RUNNING. The webserver and the daemon are supervised: one that exits is restarted, and this says so.",
         flush=True,
     )
-    workspace = project_dir() / "workspace.yaml"
-    target = ["-w", str(workspace)] if workspace.exists() else ["-m", "pipeline.definitions"]
-    command = ["dagster", "dev", *target, "-h", args.host, "-p", str(args.port)]
-    executable = os.path.join(os.path.dirname(sys.executable), "dagster")
-    os.execv(executable, command)
-    return 0  # not reached
+    return Supervisor(ui_commands(args.host, args.port)).run()
 
 
 def cmd_validate(args) -> int:
