@@ -10,10 +10,13 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def readme_commands(text: str | None = None) -> list[list[str]]:
-    """Every `gpucost ...` command line in the README's code blocks, as argv (a quoted argument may span lines)."""
+    """Every `gpucost ...` command line in the README's code blocks, as argv (a quoted argument may span lines);
+    a ```text block shows output, not commands."""
     text = README.read_text(encoding="utf-8") if text is None else text
     commands = []
-    for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
+    for kind, block in re.findall(r"```([a-z]*)\n(.*?)```", text, re.S):
+        if kind == "text":
+            continue
         lines = block.splitlines()
         i = 0
         while i < len(lines):

@@ -129,8 +129,10 @@ def test_offline_run_fills_the_mart_from_snapshots_and_says_so(capsys):
     assert main(["energy", "--provider", "GCP"]) == 0 and capsys.readouterr().out == out  # names in any case
     assert main(["energy", "--provider", "GCP", "--region", "US-Central1"]) == 0
     assert "tariff_usd_per_kwh" in (detail := capsys.readouterr().out) and "0.0604" in detail
-    assert main(["energy", "--region", "us-east-1"]) == 2
-    assert "--region needs --provider" in capsys.readouterr().err
+    # --region alone searches every provider: AWS's and Lambda's us-east-1 are both Virginia
+    assert main(["energy", "--region", "us-east-1"]) == 0
+    alone = capsys.readouterr().out
+    assert "aws" in alone and "lambda" in alone and "gcp" not in alone
 
 
 def test_energy_assets_are_registered_in_their_groups():
