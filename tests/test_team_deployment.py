@@ -9,6 +9,7 @@ no network is touched; the whole module takes about two to three minutes on two 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -101,13 +102,29 @@ def _steps(instance, run_id: str) -> dict[str, tuple[float, float]]:
     return {key: (started[key], ended[key]) for key in started if key in ended}
 
 
+def _hammer(path: Path, stop: Path, out: Path, pause: float) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.hammer", str(path), str(stop), str(out), str(pause)], cwd=ROOT, env=os.environ
+    )
+
+
 @pytest.fixture(scope="module")
-def settled(deployment):
-    """Two ingest runs submitted at once, then everything they set off (automation, publishes) run to the end."""
+def settled(deployment, tmp_path_factory):
+    """Two ingest runs submitted at once, then everything they set off (automation, publishes) run to the end, while
+    reader processes hammer the read copy (and one, the control, the warehouse file the runs write)."""
     import dagster as dg
     from dagster_graphql import DagsterGraphQLClient
 
+    from warehouse import default_read_copy
+
     instance, port, database, _ = deployment
+    spool = tmp_path_factory.mktemp("readers")
+    stop = spool / "stop"
+    readers = {
+        "copy-fast": _hammer(default_read_copy(database), stop, spool / "copy-fast.json", 0.0),
+        "copy-slow": _hammer(default_read_copy(database), stop, spool / "copy-slow.json", 0.1),
+        "control-main-file": _hammer(database, stop, spool / "control-main-file.json", 0.2),
+    }
     client = DagsterGraphQLClient("127.0.0.1", port_number=port)
     submitted = [
         client.submit_job_execution(
@@ -137,12 +154,19 @@ def settled(deployment):
     for record in sorted(instance.get_run_records(), key=lambda r: r.create_timestamp):
         run = record.dagster_run
         took = (record.end_time or 0) - (record.start_time or 0)
-        print(f"  {run.run_id[:8]} {run.job_name:18} {run.status.value:8} {took:5.1f} s  {dict(run.tags)}")
-    return instance, submitted, runs, database
+        trigger = run.tags.get("dagster/sensor_name", "graphql")
+        print(f"  {run.run_id[:8]} {run.job_name:18} {run.status.value:8} {took:5.1f} s  {trigger}")
+    stop.touch()
+    seen = {}
+    for name, reader in readers.items():
+        reader.wait(timeout=60)
+        seen[name] = json.loads((spool / f"{name}.json").read_text())
+        print(f"  reader {name}: { ({k: v for k, v in seen[name].items() if k != 'copies'}) }")
+    return instance, submitted, runs, database, seen
 
 
 def test_two_runs_submitted_together_succeed_each_in_its_own_process(settled, deployment):
-    instance, submitted, runs, _ = settled
+    instance, submitted, runs, *_ = settled
     serve = deployment[3]
     assert type(instance.run_launcher).__name__ == "DefaultRunLauncher"
     assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
@@ -165,7 +189,7 @@ def test_two_runs_submitted_together_succeed_each_in_its_own_process(settled, de
 
 
 def test_no_two_warehouse_steps_of_any_runs_ever_overlap(settled):
-    instance, _, runs, _ = settled
+    instance, _, runs, *_ = settled
     intervals = sorted(
         (start, end, run.run_id[:8], step)
         for run in runs
@@ -189,7 +213,7 @@ def test_automation_recomputes_the_marts_and_the_read_copy_is_published(settled)
 
     from warehouse import default_read_copy
 
-    instance, _, runs, database = settled
+    instance, _, runs, database, _ = settled
     automated = [r for r in runs if r.tags.get("dagster/sensor_name") == "automation"]
     assert automated and all(r.status.value == "SUCCESS" for r in automated)
     publishes = [r for r in runs if r.job_name == "publish_read_copy"]
@@ -204,3 +228,15 @@ def test_automation_recomputes_the_marts_and_the_read_copy_is_published(settled)
     finally:
         con.close()
     assert costs > 100 and sources > 30
+
+
+def test_readers_of_the_read_copy_never_wait_fail_or_see_half_a_write_while_runs_write(settled):
+    *_, seen = settled
+    for name in ("copy-fast", "copy-slow"):
+        reader = seen[name]
+        assert reader["reads"] > 50, reader
+        assert (reader["busy"], reader["errors"], reader["partial"], reader["went_back"]) == (0, [], [], 0), reader
+        # it saw several published copies, each a whole one, as the runs went on
+        assert len(reader["copies"]) >= 2, reader
+    # the control proves the readers hammered while runs wrote: on the runs' own file, a no-wait reader is refused
+    assert seen["control-main-file"]["busy"] > 0, seen["control-main-file"]

@@ -79,3 +79,22 @@ def publish_read_copy(path: str | os.PathLike, read_copy: str | os.PathLike | No
         finally:
             partial.unlink(missing_ok=True)
     return Published(target, target.stat().st_size, time.monotonic() - started, version)
+
+
+def state_summary(con: duckdb.DuckDBPyConnection) -> dict:
+    """What a reader checks a copy by: its schema version, how many ingest attempts it holds (never fewer in a
+    later copy), and the slices whose row count differs from what meta.snapshots recorded in the same transaction
+    (any would mean half a write)."""
+    from warehouse.migrate import schema_version
+
+    tables = [row[0] for row in con.execute("SELECT DISTINCT table_name FROM meta.snapshots ORDER BY 1").fetchall()]
+    bad = 0
+    for table in tables:
+        bad += con.execute(
+            "SELECT count(*) FROM (SELECT source, snapshot_date, row_count FROM meta.snapshots WHERE table_name = ?) s"
+            f" LEFT JOIN (SELECT source, snapshot_date, count(*) AS n FROM {table} GROUP BY ALL) t"
+            " USING (source, snapshot_date) WHERE coalesce(t.n, 0) <> s.row_count",
+            [table],
+        ).fetchone()[0]
+    source_runs = con.execute("SELECT count(*) FROM meta.source_runs").fetchone()[0]
+    return {"schema_version": schema_version(con), "source_runs": source_runs, "bad_slices": bad}
