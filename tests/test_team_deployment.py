@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -38,9 +40,10 @@ def wait_for(what: str, predicate, timeout: float, every: float = 1.0):
 
 
 @pytest.fixture(scope="module")
-def deployment(postgres, tmp_path_factory):
+def deployment(postgres, scratch):
     """The webserver and daemon up on PostgreSQL; yields (instance, webserver port, warehouse path, serve process)."""
-    root = tmp_path_factory.mktemp("team")
+    root = scratch / "team"
+    root.mkdir()
     port = free_port()
     env = {
         **os.environ,
@@ -102,14 +105,22 @@ def _steps(instance, run_id: str) -> dict[str, tuple[float, float]]:
     return {key: (started[key], ended[key]) for key in started if key in ended}
 
 
-def _hammer(path: Path, stop: Path, out: Path, pause: float) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.hammer", str(path), str(stop), str(out), str(pause)], cwd=ROOT, env=os.environ
-    )
+def _hammer(path: Path, stop: Path, out: Path, pause: float, *mode: str) -> subprocess.Popen:
+    argv = [sys.executable, "-m", "tests.hammer", str(path), str(stop), str(out), str(pause), *mode]
+    return subprocess.Popen(argv, cwd=ROOT, env=os.environ, stdout=subprocess.DEVNULL)
 
 
 @pytest.fixture(scope="module")
-def settled(deployment, tmp_path_factory):
+def scratch():
+    """A directory of its own under /tmp: pytest's numbered tmp dirs are pruned by other sessions' pytest runs
+    (it keeps the newest three), which must not delete a warehouse while this module's runs write it."""
+    root = Path(tempfile.mkdtemp(prefix="gpucost-team-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def settled(deployment, scratch):
     """Two ingest runs submitted at once, then everything they set off (automation, publishes) run to the end, while
     reader processes hammer the read copy (and one, the control, the warehouse file the runs write)."""
     import dagster as dg
@@ -118,12 +129,13 @@ def settled(deployment, tmp_path_factory):
     from warehouse import default_read_copy
 
     instance, port, database, _ = deployment
-    spool = tmp_path_factory.mktemp("readers")
+    spool = scratch / "readers"
+    spool.mkdir()
     stop = spool / "stop"
     readers = {
-        "copy-fast": _hammer(default_read_copy(database), stop, spool / "copy-fast.json", 0.0),
-        "copy-slow": _hammer(default_read_copy(database), stop, spool / "copy-slow.json", 0.1),
-        "control-main-file": _hammer(database, stop, spool / "control-main-file.json", 0.2),
+        "copy-fast": _hammer(default_read_copy(database), stop, spool / "copy-fast.json", 0.02),
+        "copy-slow": _hammer(default_read_copy(database), stop, spool / "copy-slow.json", 0.2),
+        "control-main-file": _hammer(database, stop, spool / "control-main-file.json", 0.5, "probe"),
     }
     client = DagsterGraphQLClient("127.0.0.1", port_number=port)
     submitted = [
@@ -149,19 +161,22 @@ def settled(deployment, tmp_path_factory):
         return None
 
     started = time.monotonic()
-    runs = wait_for("the ingest runs, automation and publish to settle", quiet, timeout=540, every=2.0)
-    print(f"\nsettled after {time.monotonic() - started:.0f} s:")
-    for record in sorted(instance.get_run_records(), key=lambda r: r.create_timestamp):
-        run = record.dagster_run
-        took = (record.end_time or 0) - (record.start_time or 0)
-        trigger = run.tags.get("dagster/sensor_name", "graphql")
-        print(f"  {run.run_id[:8]} {run.job_name:18} {run.status.value:8} {took:5.1f} s  {trigger}")
-    stop.touch()
+    try:
+        runs = wait_for("the ingest runs, automation and publish to settle", quiet, timeout=600, every=2.0)
+    finally:
+        stop.touch()
+        print(f"\nafter {time.monotonic() - started:.0f} s:")
+        for record in sorted(instance.get_run_records(), key=lambda r: r.create_timestamp):
+            run = record.dagster_run
+            took = (record.end_time or time.time()) - (record.start_time or time.time())
+            trigger = run.tags.get("dagster/sensor_name", "graphql")
+            print(f"  {run.run_id[:8]} {run.job_name:18} {run.status.value:8} {took:5.1f} s  {trigger}")
     seen = {}
     for name, reader in readers.items():
         reader.wait(timeout=60)
         seen[name] = json.loads((spool / f"{name}.json").read_text())
-        print(f"  reader {name}: { ({k: v for k, v in seen[name].items() if k != 'copies'}) }")
+        counts = {k: (len(v) if k == "copies" else v) for k, v in seen[name].items()}
+        print(f"  reader {name}: {counts}")
     return instance, submitted, runs, database, seen
 
 
