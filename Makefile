@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: run test lint docs ui validate bench clean-venv
+.PHONY: run test lint docs ui serve validate bench clean-venv
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ PORT ?= 3000
 HOST ?= 127.0.0.1
 ui: $(STAMP)
 	$(BIN)/gpucost ui --host $(HOST) --port $(PORT)
+
+# A shared deployment: webserver and daemon as two processes on PostgreSQL (deploy/dagster.yaml, DAGSTER_PG_* set).
+HOST ?= 127.0.0.1
+PORT ?= 3000
+serve: $(STAMP)
+	$(BIN)/python -m pipeline.serve --home $(CURDIR)/.dagster_home_team --host $(HOST) --port $(PORT)
 
 docs: $(STAMP)
 	$(BIN)/python -m pipeline.docs

@@ -151,6 +151,9 @@ SOURCE_CHECKS = {
     ],
     can_subset=True,
     name="source_checks",
+    # it reads the warehouse file: while another run's process writes it, a read-only open fails, so it waits in the
+    # writers' pool like they do
+    pool=WAREHOUSE_POOL,
 )
 def source_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     """Every source's freshness (and two sources' coverage), from one read of the source log."""

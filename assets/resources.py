@@ -21,6 +21,12 @@ class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse file: one writer at a time, short read-only readers."""
 
     path: str
+    # the read copy readers open (default: warehouse.read.duckdb beside `path`)
+    read_copy: str | None = None
+
+    def publish(self) -> warehouse.Published:
+        """Publish the read copy (warehouse/publish.py); the caller holds the writer pool slot."""
+        return warehouse.publish_read_copy(self.path, self.read_copy or None)
 
     @contextmanager
     def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:

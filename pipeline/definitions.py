@@ -12,6 +12,7 @@ from assets.reference.defs import reference_files
 from assets.reports.defs import report_assets
 from pipeline.automation import automation_sensor, reference_files_sensor
 from pipeline.jobs import JOBS
+from pipeline.publish import PUBLISH_SENSORS, publish_job
 from pipeline.resources import build_resources
 from pipeline.schedules import daily_ingest_schedule, source_freshness_schedule
 
@@ -25,9 +26,9 @@ def build_definitions(resources: dict | None = None, **resource_options) -> dg.D
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
-        jobs=JOBS,
+        jobs=[*JOBS, publish_job],
         schedules=[daily_ingest_schedule, source_freshness_schedule],
-        sensors=[automation_sensor, reference_files_sensor],
+        sensors=[automation_sensor, reference_files_sensor, *PUBLISH_SENSORS],
         resources=resources if resources is not None else build_resources(**resource_options),
         executor=dg.in_process_executor,
     )

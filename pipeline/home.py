@@ -19,6 +19,21 @@ def warehouse_path() -> Path:
     return Path(configured).resolve() if configured else project_dir() / "data" / "warehouse.duckdb"
 
 
+def read_copy_path() -> Path:
+    """`GPUCOST_READ_DB`, else warehouse.read.duckdb beside the warehouse: the file readers and BI tools open."""
+    from warehouse.publish import default_read_copy
+
+    configured = os.environ.get("GPUCOST_READ_DB")
+    return Path(configured).resolve() if configured else default_read_copy(warehouse_path())
+
+
+def readable_path() -> Path:
+    """What a read-only command opens: the published read copy, else (before the first publish) the warehouse."""
+    from warehouse.publish import readable
+
+    return readable(warehouse_path(), read_copy_path())
+
+
 def ensure_dagster_home() -> Path:
     """Point DAGSTER_HOME at .dagster_home/ (unless set), using the repo's dagster.yaml, UI popup pre-dismissed."""
     home = Path(os.environ.get("DAGSTER_HOME") or project_dir() / ".dagster_home").resolve()

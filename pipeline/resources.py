@@ -11,13 +11,15 @@ import os
 
 from assets.resources import IngestSettings, WarehouseResource
 from pipeline.environment import base_url_overrides
-from pipeline.home import warehouse_path
+from pipeline.home import read_copy_path, warehouse_path
 
 
 def build_resources(*, offline: bool | None = None, database: str | None = None, **ingest_overrides) -> dict:
     if offline is None:
         offline = os.environ.get("GPUCOST_OFFLINE", "").lower() in {"1", "true", "yes"}
     return {
-        "warehouse": WarehouseResource(path=str(database or warehouse_path())),
+        "warehouse": WarehouseResource(
+            path=str(database or warehouse_path()), read_copy=None if database else str(read_copy_path())
+        ),
         "ingest": IngestSettings(offline=offline, base_urls=base_url_overrides(), **ingest_overrides),
     }

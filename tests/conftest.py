@@ -131,3 +131,13 @@ def refresh_current(con):
     current = prefer(snapshots.newest_slices(con, "core.gpu_prices"))
     prices.replace_current(con, current)
     return current
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real, throwaway PostgreSQL server (tests/postgres.py) for the tests of the shared deployment."""
+    from tests.postgres import start_postgres, stop_postgres
+
+    server = start_postgres()
+    yield server
+    stop_postgres(server)

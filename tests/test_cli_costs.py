@@ -8,7 +8,7 @@ import warehouse
 from assets.reference.files import GPU_SPECS, MODEL_ARCHITECTURES, REFERENCE_MODELS, TRAINING_RUNS
 from costmodel.utilization import default_utilization
 from pipeline.cli import main
-from pipeline.home import warehouse_path
+from pipeline.home import read_copy_path, warehouse_path
 
 GPT3_FLOPS = 6 * 175e9 * 300e9
 # the default utilization the CLI derives from training_runs.csv (median end-to-end of published 16-bit runs)
@@ -370,6 +370,8 @@ def install_energy_mart(rows: str) -> None:
             " tariff_usd_per_kwh, tariff_source, tariff_period, tariff_is_fallback, grid_gco2_per_kwh, grid_year, "
             "grid_source, pue, pue_source)"
         )
+    # readers open the read copy: publish it, as the end of a run would
+    warehouse.publish_read_copy(warehouse_path(), read_copy_path())
 
 
 def mart_price(capsys, model: str, gpu_model: str, pricing: str = "on_demand", provider: str | None = None) -> dict:

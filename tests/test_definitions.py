@@ -27,11 +27,14 @@ def test_keys_mirror_schema_and_table_and_groups_are_the_domains():
         assert (key.path[0] == "reports") == (graph.get(key).group_name == "reports"), key
 
 
-def test_every_warehouse_writer_is_in_the_single_writer_pool():
+def test_every_step_that_opens_the_warehouse_is_in_the_single_writer_pool():
+    # readers too (the report, the source checks): runs in separate processes cannot read a file another writes
     for asset in defs.assets:
         for spec in asset.specs:
-            # the report only reads the warehouse (short read-only connections) and writes an HTML file
-            assert asset.op.pool == (None if spec.key.path[0] == "reports" else "warehouse"), spec.key
+            assert asset.op.pool == "warehouse", spec.key
+    for checks in defs.asset_checks:
+        assert checks.op.pool == "warehouse", checks.op.name
+    assert defs.resolve_job_def("publish_read_copy").graph.node_defs[0].pool == "warehouse"
 
 
 def test_schedule_and_automation_sensor_start_running():

@@ -208,7 +208,8 @@ def test_the_report_reads_every_mart_it_depends_on():
 def test_the_overview_asset_writes_the_page_and_links_it(offline_warehouse, tmp_path):
     warehouse = copy_of(offline_warehouse, tmp_path / "data")
     before = warehouse.stat()
-    assert overview.op.pool is None  # it never takes the single-writer slot
+    # it reads the warehouse file: in the pool, so another run's process never writes while it opens it
+    assert overview.op.pool == "warehouse"
     result = dg.materialize(
         [overview],
         resources={"warehouse": WarehouseResource(path=str(warehouse))},

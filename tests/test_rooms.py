@@ -19,6 +19,7 @@ DAGSTER_MODULES = {
     "pipeline.automation",
     "pipeline.definitions",
     "pipeline.jobs",
+    "pipeline.publish",
     "pipeline.resources",
     "pipeline.run",
     "pipeline.schedules",

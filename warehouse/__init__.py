@@ -3,13 +3,16 @@
 DuckDB takes one read-write process or many read-only ones, never both: writers go
 through `connect_writer` (which waits out a competing lock and migrates), readers
 through the short-lived, read-only `connect_reader` (which waits a few seconds for a
-writer to finish, then raises `WarehouseBusy`).
+writer to finish, then raises `WarehouseBusy`). So that readers never wait for a run, each run
+ends by publishing a read copy (`publish_read_copy`); readers open `readable(path)`, the read copy
+once there is one.
 """
 
 from dataclasses import dataclass
 
 from warehouse.connection import WarehouseBusy, WarehouseMissing, connect_reader, connect_writer
 from warehouse.migrate import migrate, schema_version
+from warehouse.publish import Published, default_read_copy, publish_read_copy, readable
 from warehouse.write import record_source_run, replace_snapshot, replace_table
 
 
@@ -27,12 +30,16 @@ class Warehouse:
 
 
 __all__ = [
+    "Published",
     "Warehouse",
     "WarehouseBusy",
     "WarehouseMissing",
     "connect_reader",
     "connect_writer",
+    "default_read_copy",
     "migrate",
+    "publish_read_copy",
+    "readable",
     "record_source_run",
     "replace_snapshot",
     "replace_table",

@@ -1,7 +1,8 @@
 """The report as a Dagster asset: reports/overview redraws the HTML page whenever a mart it reads changes.
 
-It reads the warehouse over short read-only connections and writes a file, never the warehouse, so it takes
-no slot in the single-writer pool and can draw while another step waits for the writer.
+It reads the warehouse over a short read-only connection and writes a file, never the warehouse. It still takes
+the warehouse pool's slot: when runs are separate processes (the daemon's queued runs), a read-only open fails
+while another run's process writes the file, so it waits its turn like the writers.
 """
 
 import dagster as dg
@@ -9,7 +10,7 @@ import dagster as dg
 from assets.automation import on_input_change
 from assets.metadata import OWNERS, check_result, check_specs
 from assets.reports.overview import CHARTS_DRAWN, charts_drawn, headline_markdown, write_report
-from assets.resources import WarehouseResource
+from assets.resources import WAREHOUSE_POOL, WarehouseResource
 
 OVERVIEW = dg.AssetKey(["reports", "overview"])
 # every table a chart reads (marts/cost_changes writes marts.headline_history, the training cost's history);
@@ -30,6 +31,7 @@ READS = [
     key=OVERVIEW,
     deps=READS,
     group_name="reports",
+    pool=WAREHOUSE_POOL,
     kinds={"html", "plotly"},
     owners=OWNERS,
     automation_condition=on_input_change(),

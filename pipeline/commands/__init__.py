@@ -18,11 +18,12 @@ class UsageError(Exception):
 
 
 def reader():
-    """A short read-only connection to the configured warehouse."""
+    """A short read-only connection to the warehouse's published read copy (never waits for a run), or to the
+    warehouse itself before the first publish."""
     import warehouse
-    from pipeline.home import warehouse_path
+    from pipeline.home import readable_path
 
-    return warehouse.connect_reader(warehouse_path())
+    return warehouse.connect_reader(readable_path())
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):

@@ -14,10 +14,11 @@ def print_wrapped(text: str) -> None:
 
 
 def cmd_report(args) -> int:
-    from assets.reports.overview import write_report
-    from pipeline.home import warehouse_path
+    from assets.reports.overview import default_path, write_report
+    from pipeline.home import readable_path, warehouse_path
 
-    written = write_report(warehouse_path(), args.output)
+    # drawn from the read copy (never waits for a run); written where `gpucost run` writes it
+    written = write_report(readable_path(), args.output or default_path(warehouse_path()))
     points = sum(c.points for c in written.charts)
     print_wrapped(
         f"gpucost: report written to {written.path} ({written.size_bytes / 1e6:.1f} MB, {len(written.charts)} charts, "

@@ -22,6 +22,15 @@ gpucost run --quiet --json    the run's summary, the headline and every source's
 REPORT_HINT = "Charts of all of this: `gpucost report --open` (data/report.html)."
 
 
+def publish_if_changed(database: str, *, changed: bool) -> None:
+    """Publish the read copy readers open, when the run wrote the warehouse (or no copy exists yet)."""
+    import warehouse
+    from pipeline.home import read_copy_path
+
+    if changed or not read_copy_path().exists():
+        warehouse.publish_read_copy(database, read_copy_path())
+
+
 def cmd_run(args) -> int:
     import dagster as dg
 
@@ -70,6 +79,7 @@ def cmd_run(args) -> int:
         note(str(busy))
         return 75  # EX_TEMPFAIL: try again later
     progress.close()
+    publish_if_changed(resources["warehouse"].path, changed=bool(summary.materialized))
     code = 1 if not summary.costs_ok or (args.strict and summary.failed_ingest) else 0
     if args.json:
         print(summary_json(summary, code))
