@@ -20,15 +20,20 @@ def test_the_readme_has_examples_of_every_read_command():
     assert len(readme_queries()) >= 3
 
 
+def runnable(argv: list[str], tmp_path) -> list[str]:
+    """An example as a test runs it: no shell redirection, no browser, the report written into a temp dir."""
+    argv = [a for a in (argv[: argv.index(">")] if ">" in argv else argv) if a != "--open"]
+    if argv[0] == "report":
+        argv = [a for i, a in enumerate(argv) if a != "--output" and (i == 0 or argv[i - 1] != "--output")]
+        argv += ["--output", str(tmp_path / "report.html")]
+    return argv
+
+
 @pytest.mark.parametrize("argv", COMMANDS, ids=[" ".join(a)[:80] for a in COMMANDS])
 def test_each_readme_command_runs_and_prints_rows(argv, offline_warehouse, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("GPUCOST_DB", str(offline_warehouse))
     monkeypatch.setenv("COLUMNS", "120")
-    argv = [a for a in argv if a != "--open"]
-    if argv[0] == "report" and "--output" not in argv:
-        argv = [*argv, "--output", str(tmp_path / "report.html")]
-    if argv[0] == "report" or ">" in argv:
-        argv = argv[: argv.index(">")] if ">" in argv else argv
+    argv = runnable(argv, tmp_path)
     code = main(argv)
     out, err = capsys.readouterr()
     assert code == 0, f"gpucost {' '.join(argv)} exited {code}: {err}"
@@ -85,14 +90,7 @@ HELP_EXAMPLES = [argv for argv in help_examples() if argv[0] not in (*NOT_READ, 
 @pytest.mark.parametrize("argv", HELP_EXAMPLES, ids=[" ".join(a)[:80] for a in HELP_EXAMPLES])
 def test_each_help_example_runs(argv, offline_warehouse, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("GPUCOST_DB", str(offline_warehouse))
-    if ">" in argv:
-        argv = argv[: argv.index(">")]
-    argv = [a for a in argv if a != "--open"]
-    if argv[0] == "report" and "--output" not in argv:
-        argv = [*argv, "--output", str(tmp_path / "report.html")]
-    elif argv[0] == "report":
-        argv[argv.index("--output") + 1] = str(tmp_path / "report.html")
-    code = main(argv)
+    code = main(runnable(argv, tmp_path))
     out, err = capsys.readouterr()
     assert code == 0, f"gpucost {' '.join(argv)} exited {code}: {err}"
     assert out.strip()
