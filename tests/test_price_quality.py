@@ -73,7 +73,9 @@ def test_a_bid_floor_read_as_a_price_is_held_as_out_of_band():
     held = hold_reasons(today, offers(), plausible_bands(today), NO_CONFIRMATIONS)
     reasons = dict(zip(held["instance_type"], held["held_reason"]))
     assert reasons["gpu_8x_b200_sxm6"] is None and reasons["p6-b200.48xlarge"] is None
-    assert reasons["bad"].startswith("out_of_band: $0.01 per GPU-hour is outside 0.669..66.9")
+    assert reasons["bad"].startswith(
+        "out_of_band: $0.01 per GPU-hour is outside $0.669 to $66.90 (1/10x to 10x the B200 median"
+    )
 
 
 def test_a_more_than_5x_day_over_day_jump_is_held_and_a_confirmation_releases_it():
@@ -82,7 +84,7 @@ def test_a_more_than_5x_day_over_day_jump_is_held_and_a_confirmation_releases_it
     bands = plausible_bands(pl.concat([today, offers(("p5.48xlarge", "H100-SXM", 8, 55.04, D2))]))
     held = hold_reasons(today, before, bands, NO_CONFIRMATIONS)
     assert held["held_reason"].to_list() == [
-        "jump: $275.2 per hour on 2026-04-03, $27.52 on 2026-04-02 (the last accepted price; 10.0x, more than 5x)",
+        "jump: $275.20 per hour on 2026-04-03, $27.52 on 2026-04-02 (the last accepted price; 10.0x, more than 5x)",
         None,
     ]
     confirmed = pl.DataFrame(
@@ -128,7 +130,7 @@ def test_a_region_far_below_the_same_instance_elsewhere_is_held():
     held = hold_reasons(rows, offers(), plausible_bands(rows), NO_CONFIRMATIONS)
     reasons = dict(zip(held["region"], held["held_reason"]))
     assert reasons["us-central1"].startswith(
-        "region_outlier: $33.6061 per hour is more than 2x from this source's median of $78.3724"
+        "region_outlier: $33.61 per hour is more than 2x from this source's median of $78.37"
     )
     assert reasons["us-east4"] is None and reasons["europe-west4"] is None
 
@@ -253,4 +255,4 @@ def test_cli_held_prices_take_gpu_provider_and_region(capsys, warehouse_path):
     ]
     assert held("--gpu", "H100", "--provider", "lambda") == [("lambda", "us-east-1", "bad-h100")]
     assert main(["prices", "--held", "--provider", "aws", "--region", "us-east-1"]) == 2
-    assert capsys.readouterr().err == "gpucost: unknown region 'us-east-1' for aws; known: us-west-2\n"
+    assert capsys.readouterr().err == "gpucost: unknown region 'us-east-1' at aws; did you mean 'us-west-2'?\n"

@@ -20,10 +20,8 @@ def cmd_report(args) -> int:
     # drawn from the read copy (never waits for a run); written where `gpucost run` writes it
     written = write_report(readable_path(), args.output or default_path(warehouse_path()))
     points = sum(c.points for c in written.charts)
-    print_wrapped(
-        f"gpucost: report written to {written.path} ({written.size_bytes / 1e6:.1f} MB, {len(written.charts)} charts, "
-        f"{points:,} data points)"
-    )
+    print(f"gpucost: report written to {written.path}")  # the path whole, on its own line, to copy
+    print(f"  {written.size_bytes / 1e6:.1f} MB, {len(written.charts)} charts, {points:,} data points")
     for card in written.cards:
         print_wrapped(f"  {card.label}: {card.value}; {card.note}")
     empty = [c.title for c in written.charts if c.points == 0]
