@@ -47,7 +47,7 @@ def test_history_moves_to_the_per_source_tables_and_names():
             [source, provider, *meta],
         )
     applied = migrate(con)
-    assert applied[-4:] == [
+    assert [name for name in applied if name.startswith("07")] == [
         "0700_keyless_gpu_clouds",
         "0710_offer_columns",
         "0720_per_source_history",
