@@ -59,13 +59,13 @@ def training_figures(training: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _provider_figures(rows: pl.DataFrame) -> pl.DataFrame:
-    """Per provider: the cheapest way to train each model there, and each GPU model's cheapest GPU-hour there."""
-    best = (
+def _cheapest_training(rows: pl.DataFrame, keys: list[str], figure: pl.Expr) -> pl.DataFrame:
+    """The cheapest training cost per `keys`, named by `figure`, with the GPU and price it used."""
+    return (
         rows.sort("cloud_cost_usd")
-        .unique(["model", "price_provider"], keep="first", maintain_order=True)
+        .unique(keys, keep="first", maintain_order=True)
         .select(
-            pl.format("training {} at {} (cheapest on-demand)", "model", "price_provider").alias("figure"),
+            figure.alias("figure"),
             pl.col("cloud_cost_usd").alias("value"),
             pl.lit("usd").alias("unit"),
             pl.format("{} via {}", "gpu_model", _price_text()).alias("price_input"),
@@ -78,11 +78,15 @@ def _provider_figures(rows: pl.DataFrame) -> pl.DataFrame:
             ).alias("assumptions_input"),
         )
     )
-    gpu_hour = (
+
+
+def _cheapest_gpu_hour(rows: pl.DataFrame, keys: list[str], figure: pl.Expr) -> pl.DataFrame:
+    """The cheapest GPU-hour per `keys`, named by `figure`."""
+    return (
         rows.sort("price_per_gpu_hour_usd")
-        .unique(["gpu_model", "price_provider"], keep="first")
+        .unique(keys, keep="first", maintain_order=True)
         .select(
-            pl.format("cheapest on-demand {} GPU-hour at {}", "gpu_model", "price_provider").alias("figure"),
+            figure.alias("figure"),
             pl.col("price_per_gpu_hour_usd").alias("value"),
             pl.lit("usd_per_gpu_hour").alias("unit"),
             _price_text().alias("price_input"),
@@ -90,7 +94,21 @@ def _provider_figures(rows: pl.DataFrame) -> pl.DataFrame:
             pl.lit("").alias("assumptions_input"),
         )
     )
-    return pl.concat([best, gpu_hour])
+
+
+def _provider_figures(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per provider: the cheapest way to train each model there, and each GPU model's cheapest GPU-hour there."""
+    keys = ["price_provider"]
+    return pl.concat(
+        [
+            _cheapest_training(
+                rows, ["model", *keys], pl.format("training {} at {} (cheapest on-demand)", "model", "price_provider")
+            ),
+            _cheapest_gpu_hour(
+                rows, ["gpu_model", *keys], pl.format("cheapest on-demand {} GPU-hour at {}", "gpu_model", *keys)
+            ),
+        ]
+    )
 
 
 def _training_figures(rows: pl.DataFrame, label: str) -> pl.DataFrame:
@@ -113,35 +131,8 @@ def _training_figures(rows: pl.DataFrame, label: str) -> pl.DataFrame:
             "peak_precision",
         ).alias("assumptions_input"),
     )
-    best = (
-        rows.sort("cloud_cost_usd")
-        .unique("model", keep="first", maintain_order=True)
-        .select(
-            pl.format("training {} on the cheapest GPU{}", "model", pl.lit(tail)).alias("figure"),
-            pl.col("cloud_cost_usd").alias("value"),
-            pl.lit("usd").alias("unit"),
-            pl.format("{} via {}", "gpu_model", _price_text()).alias("price_input"),
-            _tariff_text().alias("tariff_input"),
-            pl.format(
-                "MFU {}; {} active params x {} tokens",
-                pl.col("mfu").round(4),
-                _count("params_active"),
-                _count("training_tokens"),
-            ).alias("assumptions_input"),
-        )
-    )
-    gpu_hour = (
-        rows.sort("price_per_gpu_hour_usd")
-        .unique("gpu_model", keep="first")
-        .select(
-            pl.format("cheapest {} {} GPU-hour", pl.lit(label), "gpu_model").alias("figure"),
-            pl.col("price_per_gpu_hour_usd").alias("value"),
-            pl.lit("usd_per_gpu_hour").alias("unit"),
-            _price_text().alias("price_input"),
-            pl.lit(None, pl.String).alias("tariff_input"),
-            pl.lit("").alias("assumptions_input"),
-        )
-    )
+    best = _cheapest_training(rows, ["model"], pl.format("training {} on the cheapest GPU{}", "model", pl.lit(tail)))
+    gpu_hour = _cheapest_gpu_hour(rows, ["gpu_model"], pl.format("cheapest {} {} GPU-hour", pl.lit(label), "gpu_model"))
     return pl.concat([best, per_gpu, gpu_hour])
 
 
